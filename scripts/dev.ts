@@ -1,0 +1,108 @@
+// `npm start`: embedded Postgres (or DATABASE_URL) -> migrations -> WebSocket relay -> wrangler dev.
+// Prints the URL and a development token; Ctrl-C stops everything it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEV_ISSUER, dataDir, loadDevKey, signDevToken } from './devKey.ts';
+import { migrateDatabase } from './migrate.ts';
+import { freePort, startPostgres, type LocalPostgres } from './postgres.ts';
+import { startRelay } from './relay.ts';
+
+const port = Number(process.env.PORT ?? 8787);
+const dir = dataDir();
+const log = (m: string) => console.log(`[tracktrace] ${m}`);
+
+let pg: LocalPostgres | undefined;
+let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+let wrangler: ChildProcess | undefined;
+let stopping = false;
+
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler?.pid && wrangler.exitCode === null) {
+    const exited = new Promise((r) => wrangler!.once('exit', r));
+    try { process.kill(-wrangler.pid, 'SIGTERM'); } catch {}
+    const timer = setTimeout(() => { try { process.kill(-wrangler!.pid!, 'SIGKILL'); } catch {} }, 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await relay?.close();
+  await pg?.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) {
+    log(`using DATABASE_URL (${new URL(databaseUrl).host})`);
+  } else {
+    pg = await startPostgres({ dir: path.join(dir, 'postgres'), port: await freePort(), database: 'tracktrace', persistent: true });
+    databaseUrl = pg.url;
+    log(`embedded PostgreSQL on 127.0.0.1:${pg.port}, data in ${path.join(dir, 'postgres')}`);
+  }
+  await migrateDatabase(databaseUrl);
+  log('migrations applied');
+
+  const host = new URL(databaseUrl).hostname;
+  const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+  if (local) relay = await startRelay();
+
+  // The Worker gets its configuration from an env file (values stay out of argv and ps).
+  const ownAuth = Boolean(process.env.AUTH_JWKS_URL || process.env.AUTH_JWKS || process.env.AUTH_ISSUER);
+  const vars: Record<string, string | undefined> = {
+    DATABASE_URL: databaseUrl,
+    DB_WS_PROXY: relay?.url ?? process.env.DB_WS_PROXY,
+    AUTH_ISSUER: ownAuth ? process.env.AUTH_ISSUER : DEV_ISSUER,
+    AUTH_JWKS: ownAuth ? process.env.AUTH_JWKS : JSON.stringify((await loadDevKey(dir)).jwks),
+    AUTH_JWKS_URL: process.env.AUTH_JWKS_URL,
+    AUTH_AUDIENCE: process.env.AUTH_AUDIENCE,
+    AUTH_TENANT_CLAIM: process.env.AUTH_TENANT_CLAIM,
+    AUTH_CLOCK_SKEW_S: process.env.AUTH_CLOCK_SKEW_S,
+    SNAPSHOT_FREQUENCY: process.env.SNAPSHOT_FREQUENCY,
+    LOG_LEVEL: process.env.LOG_LEVEL,
+  };
+  const envFile = path.join(dir, 'wrangler.env');
+  writeFileSync(
+    envFile,
+    Object.entries(vars).filter(([, v]) => v).map(([k, v]) => `${k}='${v}'`).join('\n') + '\n',
+    { mode: 0o600 },
+  );
+
+  wrangler = spawn(
+    process.execPath,
+    [
+      path.resolve('node_modules/wrangler/bin/wrangler.js'), 'dev',
+      '--ip', '127.0.0.1', '--port', String(port),
+      '--env-file', envFile,
+      '--persist-to', path.join(dir, 'wrangler'),
+      '--show-interactive-dev-session=false',
+    ],
+    {
+      stdio: 'inherit',
+      detached: true, // its own process group, so Ctrl-C can take down workerd with it
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    },
+  );
+  wrangler.on('exit', (code) => { if (!stopping) { log(`wrangler exited (${code})`); void stop(code ?? 1); } });
+
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {}
+    if (i > 600) throw new Error('the API did not become ready within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`\n  Track & Trace API  ${url}   (docs ${url}/docs)\n`);
+  if (!ownAuth) {
+    const token = await signDevToken({ tenant: 'demo', scope: 'tracking:read tracking:write tracking:admin', dir });
+    console.log(`  development token (tenant "demo", 8 h; more with: npm run --silent token -- --tenant <id>):\n\n  ${token}\n`);
+    console.log(`  try: curl -H "authorization: Bearer $TOKEN" ${url}/v1/streams/shipment-045-12345675\n`);
+  }
+} catch (e) {
+  console.error('[tracktrace] start failed:', e instanceof Error ? e.message : e);
+  await stop(1);
+}

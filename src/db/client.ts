@@ -1,0 +1,104 @@
+// One Postgres connection per Durable Object: opened on first use, reused while the stream is
+// busy, closed when idle (so thousands of touched streams do not pin thousands of connections),
+// dropped on any connection error so the next call reconnects (e.g. after a Postgres restart).
+import { Client, neonConfig } from '@neondatabase/serverless';
+
+export class DbUnavailable extends Error {}
+
+const TRANSIENT = new Set(['53300', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+/** Locally the driver's WebSocket goes through our relay to a plain Postgres (scripts/relay.ts). */
+export function configureDriver(env: Env) {
+  if (env.DB_WS_PROXY) {
+    neonConfig.wsProxy = (host, port) => `${env.DB_WS_PROXY}/v2?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string })?.code === '23505';
+}
+
+export type Db = {
+  query<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
+  close(): void;
+};
+
+export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5_000, queryTimeoutMs: 10_000 }): Db {
+  configureDriver(env);
+  let client: Client | null = null;
+  let connecting: Promise<Client> | null = null;
+  let idle: ReturnType<typeof setTimeout> | null = null;
+  let busy = 0;
+
+  const drop = (c: Client | null) => {
+    if (c && c === client) client = null;
+    c?.end().catch(() => {});
+  };
+
+  const open = async (): Promise<Client> => {
+    if (client) return client;
+    connecting ??= (async () => {
+      const deadline = Date.now() + opts.connectTimeoutMs;
+      for (let attempt = 1; ; attempt++) {
+        const c = new Client({ connectionString: env.DATABASE_URL });
+        c.on('error', () => drop(c));
+        c.on('end', () => c === client && (client = null));
+        try {
+          await withTimeout(c.connect(), opts.connectTimeoutMs, () => drop(c));
+          client = c;
+          return c;
+        } catch (e) {
+          drop(c);
+          // Postgres full of connections: wait for idle objects to let theirs go, then try again.
+          const full = (e as { code?: string })?.code === '53300';
+          if (!full || Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, Math.min(500, 20 * attempt) * (0.5 + Math.random())));
+        }
+      }
+    })().finally(() => (connecting = null));
+    return connecting;
+  };
+
+  const scheduleIdleClose = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => busy === 0 && drop(client), opts.idleMs);
+  };
+
+  return {
+    async query<T>(text: string, params: unknown[]): Promise<T[]> {
+      busy++;
+      clearTimeout(idle);
+      let c: Client | null = null;
+      try {
+        c = await open();
+        const res = await withTimeout(c.query(text, params), opts.queryTimeoutMs, () => drop(c));
+        return res.rows as T[];
+      } catch (e) {
+        const code = (e as { code?: string })?.code;
+        if (code && !TRANSIENT.has(code)) throw e; // a SQL error: the caller decides
+        drop(c);
+        throw new DbUnavailable(e instanceof Error ? e.message : String(e));
+      } finally {
+        busy--;
+        if (busy === 0) scheduleIdleClose();
+      }
+    },
+    close: () => drop(client),
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let t: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      t = setTimeout(() => {
+        onTimeout();
+        reject(new DbUnavailable(`database did not answer within ${ms} ms`));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(t));
+}

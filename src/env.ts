@@ -1,0 +1,6 @@
+import type { Principal } from './http/auth';
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { requestId: string; principal: Principal };
+};

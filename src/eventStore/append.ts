@@ -1,0 +1,15 @@
+import type { Db } from '../db/client';
+import type { AppendRequest, AppendResult, StreamKey } from './types';
+
+export type GroupResult = { version: number; results: AppendResult[] };
+
+/** One round trip: tt_append checks and writes every queued request of the stream in order. */
+export async function appendGroup(db: Db, key: StreamKey, requests: AppendRequest[]): Promise<GroupResult> {
+  const rows = await db.query<{ r: GroupResult }>('select tt_append($1, $2, $3, $4::jsonb) as r', [
+    key.tenantId,
+    key.streamId,
+    key.entityType,
+    JSON.stringify(requests),
+  ]);
+  return rows[0]!.r;
+}

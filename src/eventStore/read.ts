@@ -1,0 +1,44 @@
+import type { Db } from '../db/client';
+import type { ReadRequest, StreamKey } from './types';
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+// Postgres renders the page as JSON text: no row decoding and re-encoding on the read path.
+const PAGE_SQL = (direction: 'forward' | 'backward') => `
+  select s.version,
+         (select coalesce(json_agg(json_build_object(
+                   'id', e.event_id, 'version', e.version, 'position', e.global_position,
+                   'type', e.event_type, 'schemaVersion', e.schema_version,
+                   'occurredAt', to_char(e.occurred_at at time zone 'UTC', ${ISO}),
+                   'recordedAt', to_char(e.recorded_at at time zone 'UTC', ${ISO}),
+                   'location', e.location, 'data', e.data, 'metadata', e.metadata)
+                   order by e.version ${direction === 'forward' ? 'asc' : 'desc'}), '[]')::text
+            from (select * from events
+                   where tenant_id = $1 and stream_id = $2
+                     and version ${direction === 'forward' ? '>=' : '<='} $3
+                   order by version ${direction === 'forward' ? 'asc' : 'desc'} limit $4) e) as events
+    from streams s where s.tenant_id = $1 and s.stream_id = $2`;
+
+const SQL = { forward: PAGE_SQL('forward'), backward: PAGE_SQL('backward') };
+
+export async function readPage(db: Db, key: StreamKey, q: ReadRequest) {
+  const from = q.fromVersion ?? (q.direction === 'forward' ? 1 : Number.MAX_SAFE_INTEGER);
+  const rows = await db.query<{ version: string | number; events: string }>(SQL[q.direction], [
+    key.tenantId, key.streamId, from, q.limit,
+  ]);
+  return rows[0] ? { version: Number(rows[0].version), events: rows[0].events } : null;
+}
+
+export async function readInfo(db: Db, key: StreamKey) {
+  const rows = await db.query<{ stream_id: string; entity_type: string; version: string; created_at: string; updated_at: string }>(
+    `select stream_id, entity_type, version,
+            to_char(created_at at time zone 'UTC', ${ISO}) as created_at,
+            to_char(updated_at at time zone 'UTC', ${ISO}) as updated_at
+       from streams where tenant_id = $1 and stream_id = $2`,
+    [key.tenantId, key.streamId],
+  );
+  const r = rows[0];
+  return r
+    ? { streamId: r.stream_id, entityType: r.entity_type, version: Number(r.version), createdAt: r.created_at, updatedAt: r.updated_at }
+    : null;
+}

@@ -1,0 +1,38 @@
+// Shapes shared by the Worker and the stream's Durable Object (RPC passes plain objects).
+import type { EntityType } from '../domain/identifiers';
+
+export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
+
+export type NewEvent = {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  occurredAt: string;
+  location: string | null;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  correlationId: string | null;
+  causationId: string | null;
+};
+
+export type StreamKey = { tenantId: string; streamId: string; entityType: EntityType };
+
+export type AppendRequest = { expected: ExpectedVersion; events: NewEvent[] };
+
+export type AppendResult =
+  | { status: 201 | 200; fromVersion: number; toVersion: number; positions: number[] }
+  | { status: 409; code: 'wrong_expected_version' | 'event_id_conflict'; currentVersion: number; eventIds?: string[] }
+  | { status: 503; code: 'database_unavailable'; detail: string };
+
+export type ReadRequest = { fromVersion?: number; limit: number; direction: 'forward' | 'backward' };
+
+/** `events` is the JSON text of the page, built by Postgres, passed through untouched. */
+export type ReadResult =
+  | { status: 200; version: number; events: string }
+  | { status: 404 }
+  | { status: 503; code: 'database_unavailable'; detail: string };
+
+export type StreamInfo =
+  | { status: 200; info: { streamId: string; entityType: string; version: number; createdAt: string; updatedAt: string } }
+  | { status: 404 }
+  | { status: 503; code: 'database_unavailable'; detail: string };

@@ -1,0 +1,87 @@
+// Bearer JWTs verified with jose against a JWKS (remote, discovered from the issuer, or inline).
+import type { MiddlewareHandler } from 'hono';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { AppEnv } from '../env';
+import { ApiError } from './problem';
+
+export type Scope = 'tracking:read' | 'tracking:write' | 'tracking:admin';
+export type Principal = { tenantId: string; subject: string; scopes: Set<string> };
+
+// Asymmetric only: `none` and HS* (a public key misused as an HMAC secret) never verify.
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+// Key sets live for the isolate: jose caches remote JWKS and refetches on an unknown `kid`.
+const keySets = new Map<string, JWTVerifyGetKey>();
+
+async function keySetFor(env: Env): Promise<JWTVerifyGetKey> {
+  const cacheKey = env.AUTH_JWKS || env.AUTH_JWKS_URL || env.AUTH_ISSUER || '';
+  const cached = keySets.get(cacheKey);
+  if (cached) return cached;
+  let keys: JWTVerifyGetKey;
+  if (env.AUTH_JWKS) keys = createLocalJWKSet(JSON.parse(env.AUTH_JWKS));
+  else if (env.AUTH_JWKS_URL) keys = createRemoteJWKSet(new URL(env.AUTH_JWKS_URL));
+  else if (env.AUTH_ISSUER) {
+    const res = await fetch(new URL('.well-known/openid-configuration', env.AUTH_ISSUER.replace(/\/?$/, '/')));
+    const { jwks_uri } = (await res.json()) as { jwks_uri?: string };
+    if (!jwks_uri) throw new Error('issuer has no jwks_uri');
+    keys = createRemoteJWKSet(new URL(jwks_uri));
+  } else throw new Error('no AUTH_JWKS, AUTH_JWKS_URL or AUTH_ISSUER configured');
+  keySets.set(cacheKey, keys);
+  return keys;
+}
+
+const unauthorized = (detail: string, error = 'invalid_token') =>
+  new ApiError(401, 'unauthorized', detail, {}, {
+    'www-authenticate': `Bearer realm="tracktrace", error="${error}", error_description="${detail.replaceAll('"', "'")}"`,
+  });
+
+function describe(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'the token has expired';
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    if (e.claim === 'nbf' || e.claim === 'iat') return 'the token is not valid yet';
+    return `the token's ${e.claim} claim is not accepted`;
+  }
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'the token is signed with an unknown key';
+  return 'the token is not a valid JWT';
+}
+
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header('authorization') ?? '';
+  const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
+  if (!match) throw unauthorized('send a bearer token in the Authorization header', 'invalid_request');
+  const env = c.env;
+  let payload: JWTPayload;
+  try {
+    const keys = await keySetFor(env);
+    ({ payload } = await jwtVerify(match[1]!, keys, {
+      algorithms: ALGORITHMS,
+      audience: env.AUTH_AUDIENCE || 'tracktrace-api',
+      issuer: env.AUTH_ISSUER || undefined,
+      clockTolerance: Number(env.AUTH_CLOCK_SKEW_S || 300),
+      requiredClaims: ['exp'],
+    }));
+  } catch (e) {
+    if (e instanceof errors.JOSEError || e instanceof TypeError || e instanceof SyntaxError) throw unauthorized(describe(e));
+    throw new ApiError(503, 'auth_unavailable', 'the token could not be checked; try again');
+  }
+  const tenantId = payload[env.AUTH_TENANT_CLAIM || 'tenant_id'];
+  if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) throw unauthorized('the token names no valid tenant');
+  const scp = payload.scp;
+  const scopes = new Set<string>(
+    typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : Array.isArray(scp) ? scp.map(String) : [],
+  );
+  c.set('principal', { tenantId, subject: String(payload.sub ?? 'unknown'), scopes });
+  await next();
+};
+
+export const requireScope = (scope: Scope): MiddlewareHandler<AppEnv> => async (c, next) => {
+  if (!c.get('principal').scopes.has(scope)) {
+    throw new ApiError(403, 'insufficient_scope', `this needs the ${scope} scope`, {}, {
+      'www-authenticate': `Bearer realm="tracktrace", error="insufficient_scope", scope="${scope}"`,
+    });
+  }
+  await next();
+};

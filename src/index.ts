@@ -1,0 +1,7 @@
+import { app } from './app';
+
+export { StreamObject } from './streams/streamObject';
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,215 @@
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import { parseStreamId } from '../domain/identifiers';
+import type { AppEnv } from '../env';
+import type { AppendRequest, AppendResult, StreamKey } from '../eventStore/types';
+import type { Principal } from '../http/auth';
+import { requireScope } from '../http/auth';
+import { jsonBody } from '../http/body';
+import { ApiError, problemBody } from '../http/problem';
+import { fieldErrors, validate } from '../http/validate';
+import {
+  appendBodySchema, batchBodySchema, batchItemSchema, MAX_EVENTS_PER_BATCH, readQuerySchema, streamParamSchema,
+} from './schemas';
+import type { StreamObject } from './streamObject';
+
+const MiB = 1024 * 1024;
+
+export const streamRoutes = new Hono<AppEnv>();
+
+function streamKey(principal: Principal, streamId: string): StreamKey {
+  const parsed = parseStreamId(streamId);
+  if (!parsed.ok) throw new ApiError(400, 'invalid_stream_id', parsed.message, { rule: parsed.rule });
+  return { tenantId: principal.tenantId, streamId, entityType: parsed.ref.entityType };
+}
+
+// Tenant first in the name: tenants never share an object, whatever ids they send.
+const streamObject = (env: Env, key: StreamKey) =>
+  (env.STREAM as unknown as DurableObjectNamespace<StreamObject>).get(env.STREAM.idFromName(`${key.tenantId}/${key.streamId}`));
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Correlation id from X-Correlation-Id (a UUID) or a new one; echoed on the response. */
+function correlationId(c: Context<AppEnv>): string {
+  const given = c.req.header('x-correlation-id');
+  if (given !== undefined && !UUID.test(given)) throw new ApiError(400, 'invalid_header', 'X-Correlation-Id must be a UUID');
+  const id = given ?? crypto.randomUUID();
+  c.header('x-correlation-id', id);
+  return id;
+}
+
+function appendRequest(
+  c: Context<AppEnv>,
+  body: z.infer<typeof appendBodySchema>,
+  expected: AppendRequest['expected'],
+  correlation: string,
+): AppendRequest {
+  const principal = c.get('principal');
+  const source = c.req.header('x-source')?.slice(0, 128) ?? null;
+  const now = new Date().toISOString();
+  return {
+    expected,
+    events: body.events.map((e) => {
+      const causationId = (e.metadata?.causationId as string | undefined) ?? null;
+      return {
+        id: e.id?.toLowerCase() ?? crypto.randomUUID(),
+        type: e.type,
+        schemaVersion: e.schemaVersion ?? 1,
+        occurredAt: e.occurredAt ?? now,
+        location: e.location ?? null,
+        data: e.data,
+        // the server's context wins over anything the client put under the same names
+        metadata: { ...e.metadata, tenantId: principal.tenantId, actor: principal.subject, source, correlationId: correlation, causationId },
+        correlationId: correlation,
+        causationId,
+      };
+    }),
+  };
+}
+
+/** `If-Match: "<n>"` is the same as `expectedVersion: n`. */
+function ifMatchVersion(c: Context<AppEnv>): number | undefined {
+  const h = c.req.header('if-match');
+  if (h === undefined) return undefined;
+  const m = /^\s*"?(\d{1,15})"?\s*$/.exec(h);
+  if (!m) throw new ApiError(400, 'invalid_header', 'If-Match must be a stream version such as "3"');
+  return Number(m[1]);
+}
+
+type ResultBody = { status: number; body: Record<string, unknown> };
+
+function resultBody(c: Context<AppEnv>, streamId: string, r: AppendResult): ResultBody {
+  switch (r.status) {
+    case 200:
+    case 201:
+      return { status: r.status, body: { streamId, fromVersion: r.fromVersion, toVersion: r.toVersion, positions: r.positions } };
+    case 409: {
+      const detail = r.code === 'wrong_expected_version'
+        ? `the stream is at version ${r.currentVersion}, which is not what the request expected`
+        : 'an event id of this request is already stored with other content or on another stream';
+      return { status: 409, body: problemBody(409, r.code, detail, c.get('requestId'), { currentVersion: r.currentVersion, ...(r.eventIds ? { eventIds: r.eventIds } : {}) }) };
+    }
+    case 503:
+      return { status: 503, body: problemBody(503, r.code, r.detail, c.get('requestId')) };
+  }
+}
+
+function send(c: Context<AppEnv>, { status, body }: ResultBody): Response {
+  const problemType = status >= 400;
+  if (status === 503) c.header('retry-after', '1');
+  return c.body(JSON.stringify(body), status as 200, {
+    'content-type': problemType ? 'application/problem+json' : 'application/json',
+  });
+}
+
+streamRoutes.post(
+  '/v1/streams/:streamId/events',
+  requireScope('tracking:write'),
+  validate('param', streamParamSchema),
+  jsonBody(MiB),
+  validate('json', appendBodySchema),
+  async (c) => {
+    const { streamId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const key = streamKey(c.get('principal'), streamId);
+    const ifMatch = ifMatchVersion(c);
+    if (ifMatch !== undefined && body.expectedVersion !== undefined && body.expectedVersion !== ifMatch) {
+      throw new ApiError(400, 'conflicting_expected_version', 'If-Match and expectedVersion disagree');
+    }
+    const req = appendRequest(c, body, ifMatch ?? body.expectedVersion ?? 'any', correlationId(c));
+    const [result] = await streamObject(c.env, key).append(key, [req]);
+    if (result!.status === 201 || result!.status === 200) c.header('etag', `"${result!.toVersion}"`);
+    return send(c, resultBody(c, streamId, result!));
+  },
+);
+
+streamRoutes.get(
+  '/v1/streams/:streamId/events',
+  requireScope('tracking:read'),
+  validate('param', streamParamSchema),
+  validate('query', readQuerySchema),
+  async (c) => {
+    const { streamId } = c.req.valid('param');
+    const q = c.req.valid('query');
+    const key = streamKey(c.get('principal'), streamId);
+    const r = await streamObject(c.env, key).read(key, q);
+    if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
+    if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+    const etag = `"${r.version}"`;
+    c.header('etag', etag);
+    c.header('cache-control', 'private, no-cache');
+    if ((c.req.header('if-none-match') ?? '').split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+      return c.body(null, 304);
+    }
+    // versions are contiguous 1..version, so the page's last version and the next page follow
+    let next: string | null = null;
+    const base = `/v1/streams/${streamId}/events?limit=${q.limit}&direction=${q.direction}`;
+    if (q.direction === 'forward') {
+      const from = Math.max(q.fromVersion ?? 1, 1);
+      const last = from + q.limit - 1;
+      if (last < r.version) next = `${base}&fromVersion=${last + 1}`;
+    } else {
+      const from = Math.min(q.fromVersion ?? r.version, r.version);
+      const last = from - q.limit + 1;
+      if (last > 1) next = `${base}&fromVersion=${last - 1}`;
+    }
+    return c.body(
+      `{"streamId":${JSON.stringify(streamId)},"version":${r.version},"events":${r.events},"next":${JSON.stringify(next)}}`,
+      200,
+      { 'content-type': 'application/json' },
+    );
+  },
+);
+
+streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
+  const { streamId } = c.req.valid('param');
+  const key = streamKey(c.get('principal'), streamId);
+  const r = await streamObject(c.env, key).info(key);
+  if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
+  if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+  c.header('etag', `"${r.info.version}"`);
+  return c.json(r.info);
+});
+
+// Late uploads from site buffers: one result per item in request order; items of one stream go to
+// its object together and in order, different streams run concurrently.
+streamRoutes.post(
+  '/v1/events:batch',
+  requireScope('tracking:write'),
+  jsonBody(5 * MiB),
+  validate('json', batchBodySchema),
+  async (c) => {
+    const { items } = c.req.valid('json');
+    const correlation = correlationId(c);
+    const results: ResultBody[] = new Array(items.length);
+    const byStream = new Map<string, { key: StreamKey; indexes: number[]; requests: AppendRequest[] }>();
+    let total = 0;
+    items.forEach((raw, i) => {
+      const item = batchItemSchema.safeParse(raw);
+      const streamId = typeof (raw as { streamId?: unknown })?.streamId === 'string' ? (raw as { streamId: string }).streamId : null;
+      if (!item.success) {
+        const errors = fieldErrors(item.error.issues);
+        results[i] = { status: 400, body: { streamId, ...problemBody(400, 'validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), c.get('requestId'), { errors }) } };
+        return;
+      }
+      total += item.data.events.length;
+      const key = streamKey(c.get('principal'), item.data.streamId);
+      const group = byStream.get(key.streamId) ?? { key, indexes: [], requests: [] };
+      group.indexes.push(i);
+      group.requests.push(appendRequest(c, item.data, item.data.expectedVersion ?? 'any', correlation));
+      byStream.set(key.streamId, group);
+    });
+    if (total > MAX_EVENTS_PER_BATCH) {
+      throw new ApiError(413, 'too_many_events', `a batch carries at most ${MAX_EVENTS_PER_BATCH} events; this one has ${total}`);
+    }
+    await Promise.all(
+      [...byStream.values()].map(async ({ key, indexes, requests }) => {
+        const out = await streamObject(c.env, key).append(key, requests);
+        out.forEach((r, j) => (results[indexes[j]!] = resultBody(c, key.streamId, r)));
+      }),
+    );
+    return c.json({
+      items: results.map((r, i) => ({ streamId: (r.body.streamId as string | undefined) ?? (items[i] as { streamId?: string }).streamId ?? null, ...r.body, status: r.status })),
+    });
+  },
+);

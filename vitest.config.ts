@@ -1,0 +1,33 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+process.env.WRANGLER_SEND_METRICS = 'false';
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
+
+export const TEST_ISSUER = 'tracktrace-test';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      main: './src/index.ts',
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        bindings: {
+          DATABASE_URL: inject('databaseUrl'),
+          DB_WS_PROXY: inject('wsProxy'),
+          AUTH_JWKS: inject('jwks'),
+          AUTH_ISSUER: TEST_ISSUER,
+          TEST_SIGNING_KEY: inject('signingKey'),
+          TEST_STRANGER_KEY: inject('strangerKey'),
+          TEST_CONTROL_URL: inject('controlUrl'),
+        },
+      },
+    })),
+  ],
+  test: {
+    globalSetup: ['./test/helpers/globalSetup.ts'],
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
