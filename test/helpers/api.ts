@@ -8,6 +8,9 @@ const testEnv = env as unknown as Env & { TEST_SIGNING_KEY: string; TEST_STRANGE
 
 export const ISSUER = 'tracktrace-test';
 
+/** The public key the Worker trusts, as the JWKS publishes it. */
+export const trustedPublicJwk = () => JSON.parse(testEnv.AUTH_JWKS).keys[0];
+
 export async function token(opts: {
   tenant?: string | null;
   scope?: string;
