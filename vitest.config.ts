@@ -25,9 +25,14 @@ export default defineConfig({
     })),
   ],
   test: {
+    // Each project runs the global setup for itself, so each has its own Postgres: the outage
+    // test can stop its database while the others keep theirs.
     globalSetup: ['./test/helpers/globalSetup.ts'],
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'api', include: ['test/**/*.test.ts'], exclude: ['test/outage.int.test.ts'] } },
+      { extends: true, test: { name: 'outage', include: ['test/outage.int.test.ts'] } },
+    ],
   },
 });

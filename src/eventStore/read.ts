@@ -3,21 +3,23 @@ import type { ReadRequest, StreamKey } from './types';
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-// Postgres renders the page as JSON text: no row decoding and re-encoding on the read path.
-const PAGE_SQL = (direction: 'forward' | 'backward') => `
+// Postgres renders the page as compact JSON text (one record per event, columns in this order):
+// no row decoding and re-encoding on the read path.
+const PAGE_SQL = (direction: 'forward' | 'backward') => {
+  const [cmp, order] = direction === 'forward' ? ['>=', 'asc'] : ['<=', 'desc'];
+  return `
   select s.version,
-         (select coalesce(json_agg(json_build_object(
-                   'id', e.event_id, 'version', e.version, 'position', e.global_position,
-                   'type', e.event_type, 'schemaVersion', e.schema_version,
-                   'occurredAt', to_char(e.occurred_at at time zone 'UTC', ${ISO}),
-                   'recordedAt', to_char(e.recorded_at at time zone 'UTC', ${ISO}),
-                   'location', e.location, 'data', e.data, 'metadata', e.metadata)
-                   order by e.version ${direction === 'forward' ? 'asc' : 'desc'}), '[]')::text
-            from (select * from events
-                   where tenant_id = $1 and stream_id = $2
-                     and version ${direction === 'forward' ? '>=' : '<='} $3
-                   order by version ${direction === 'forward' ? 'asc' : 'desc'} limit $4) e) as events
+         (select coalesce(json_agg(p order by p.version ${order}), '[]')::text
+            from (select e.event_id as "id", e.version, e.global_position as "position", e.event_type as "type",
+                         e.schema_version as "schemaVersion",
+                         to_char(e.occurred_at at time zone 'UTC', ${ISO}) as "occurredAt",
+                         to_char(e.recorded_at at time zone 'UTC', ${ISO}) as "recordedAt",
+                         e.location, e.data, e.metadata
+                    from events e
+                   where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
+                   order by e.version ${order} limit $4) p) as events
     from streams s where s.tenant_id = $1 and s.stream_id = $2`;
+};
 
 const SQL = { forward: PAGE_SQL('forward'), backward: PAGE_SQL('backward') };
 

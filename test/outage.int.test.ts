@@ -1,0 +1,63 @@
+// Postgres goes away in the middle of appends. This file runs in its own vitest project with its
+// own Postgres (see vitest.config.ts), so stopping it cannot disturb the other tests.
+import { describe, expect, it } from 'vitest';
+import { api, controlPostgres, ev, shipmentStream, sql } from './helpers/api';
+
+describe('Postgres outage', () => {
+  it('fails appends with 503 while Postgres is down, loses nothing acknowledged, and recovers', async () => {
+    const s = shipmentStream();
+    const acked = new Map<string, number>();
+    const failed: string[] = [];
+    const statuses: number[] = [];
+    let slowest = 0;
+
+    const appendOne = async () => {
+      const id = crypto.randomUUID();
+      const t = Date.now();
+      const res = await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ id })] } });
+      slowest = Math.max(slowest, Date.now() - t);
+      statuses.push(res.status);
+      if (res.status === 201) acked.set(id, res.body.toVersion);
+      else {
+        expect(res.status).toBe(503);
+        expect(res.headers.get('content-type')).toBe('application/problem+json');
+        expect(res.headers.get('retry-after')).toBeTruthy();
+        failed.push(id);
+      }
+      return res.status;
+    };
+
+    for (let i = 0; i < 5; i++) expect(await appendOne()).toBe(201);
+    // writers keep going while Postgres stops under them
+    const writers = Array.from({ length: 4 }, async () => { for (let i = 0; i < 5; i++) await appendOne(); });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await controlPostgres('stop')).status).toBe(204);
+    await Promise.all(writers);
+    for (let i = 0; i < 3; i++) expect(await appendOne()).toBe(503);
+    expect((await api('GET', '/health/ready', { token: null })).status).toBe(503);
+
+    expect((await controlPostgres('start')).status).toBe(204);
+    let recovered = false;
+    for (let i = 0; i < 20 && !recovered; i++) recovered = (await appendOne()) === 201;
+    expect(recovered).toBe(true);
+    expect(slowest).toBeLessThan(12_000); // failed fast, never hung
+
+    // every acknowledged event is stored, once, at the version we were told
+    const rows = await sql<{ event_id: string; version: string }>('select event_id, version from events where stream_id = $1 order by version', [s]);
+    const stored = new Map(rows.map((r) => [r.event_id, Number(r.version)]));
+    for (const [id, version] of acked) expect(stored.get(id)).toBe(version);
+    expect(rows.map((r) => Number(r.version))).toEqual(rows.map((_, i) => i + 1));
+
+    // a site retrying what failed gets each event stored exactly once
+    for (const id of failed) {
+      const res = await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ id })] } });
+      expect([200, 201]).toContain(res.status);
+    }
+    const after = await sql<{ n: string; distinct_ids: string; max: string }>(
+      'select count(*) as n, count(distinct event_id) as distinct_ids, max(version) as max from events where stream_id = $1', [s]);
+    expect(Number(after[0]!.n)).toBe(acked.size + failed.length);
+    expect(Number(after[0]!.distinct_ids)).toBe(Number(after[0]!.n));
+    expect(Number(after[0]!.max)).toBe(Number(after[0]!.n));
+    expect(statuses.filter((x) => x === 503).length).toBeGreaterThanOrEqual(3);
+  });
+});
