@@ -6,6 +6,7 @@ import { authenticate } from './http/auth';
 import { ApiError, problem } from './http/problem';
 import { healthRoutes } from './ops/health';
 import { openApiRoutes } from './ops/openapi';
+import { commandRoutes } from './streams/commands';
 import { streamRoutes } from './streams/routes';
 
 export const app = new Hono<AppEnv>();
@@ -15,6 +16,7 @@ app.use('/v1/*', authenticate);
 app.route('/', healthRoutes);
 app.route('/', openApiRoutes);
 app.route('/', streamRoutes);
+app.route('/', commandRoutes);
 
 // A path that exists under another method is a 405 with Allow, not a 404.
 const patterns = () =>

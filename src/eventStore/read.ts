@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { upcast, UPCASTABLE } from '../domain/upcasters';
 import type { ReadRequest, StreamKey } from './types';
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
@@ -17,7 +18,11 @@ const PAGE_SQL = (direction: 'forward' | 'backward') => {
                          e.location, e.data, e.metadata
                     from events e
                    where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
-                   order by e.version ${order} limit $4) p) as events
+                   order by e.version ${order} limit $4) p) as events,
+         exists (select 1 from events e
+                  where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
+                    and e.version ${direction === 'forward' ? '<' : '>'} $3 ${direction === 'forward' ? '+' : '-'} $4
+                    and (e.event_type || '@' || e.schema_version) = any($5::text[])) as stale
     from streams s where s.tenant_id = $1 and s.stream_id = $2`;
 };
 
@@ -25,10 +30,16 @@ const SQL = { forward: PAGE_SQL('forward'), backward: PAGE_SQL('backward') };
 
 export async function readPage(db: Db, key: StreamKey, q: ReadRequest) {
   const from = q.fromVersion ?? (q.direction === 'forward' ? 1 : Number.MAX_SAFE_INTEGER);
-  const rows = await db.query<{ version: string | number; events: string }>(SQL[q.direction], [
-    key.tenantId, key.streamId, from, q.limit,
+  const rows = await db.query<{ version: string | number; events: string; stale: boolean }>(SQL[q.direction], [
+    key.tenantId, key.streamId, from, q.limit, UPCASTABLE,
   ]);
-  return rows[0] ? { version: Number(rows[0].version), events: rows[0].events } : null;
+  const r = rows[0];
+  if (!r) return null;
+  // a page holding older schema versions is upcast here; clean pages pass through as text
+  const events = r.stale
+    ? JSON.stringify((JSON.parse(r.events) as { type: string; schemaVersion: number; data: Record<string, unknown> }[]).map((e) => ({ ...e, ...upcast(e.type, e.schemaVersion, e.data) })))
+    : r.events;
+  return { version: Number(r.version), events };
 }
 
 export async function readInfo(db: Db, key: StreamKey) {

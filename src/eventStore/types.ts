@@ -1,4 +1,5 @@
 // Shapes shared by the Worker and the stream's Durable Object (RPC passes plain objects).
+import type { CommandContext } from '../domain/decision';
 import type { EntityType } from '../domain/identifiers';
 
 export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
@@ -34,5 +35,26 @@ export type ReadResult =
 
 export type StreamInfo =
   | { status: 200; info: { streamId: string; entityType: string; version: number; createdAt: string; updatedAt: string } }
+  | { status: 404 }
+  | { status: 503; code: 'database_unavailable'; detail: string };
+
+export type CommandRequest = {
+  type: string;
+  data: Record<string, unknown>;
+  ctx: CommandContext;
+  /** Idempotency-Key header or commandId: the same key on the same stream returns the first answer. */
+  idempotencyKey: string | null;
+  metadata: Record<string, unknown>;
+  correlationId: string;
+  causationId: string | null;
+};
+
+export type CommandResult =
+  | { status: 201; replayed: boolean; version: number; /** JSON text */ events: string }
+  | { status: 409; code: string; detail: string }
+  | { status: 503; code: 'database_unavailable'; detail: string };
+
+export type StateResult =
+  | { status: 200; version: number; /** JSON text */ state: string; snapshotVersion: number | null; replayedEvents: number }
   | { status: 404 }
   | { status: 503; code: 'database_unavailable'; detail: string };

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
+import { checkEvent } from '../domain/catalog';
 import { parseStreamId } from '../domain/identifiers';
 import type { AppEnv } from '../env';
 import type { AppendRequest, AppendResult, StreamKey } from '../eventStore/types';
@@ -24,13 +25,13 @@ function streamKey(principal: Principal, streamId: string): StreamKey {
 }
 
 // Tenant first in the name: tenants never share an object, whatever ids they send.
-const streamObject = (env: Env, key: StreamKey) =>
+export const streamObject = (env: Env, key: StreamKey) =>
   (env.STREAM as unknown as DurableObjectNamespace<StreamObject>).get(env.STREAM.idFromName(`${key.tenantId}/${key.streamId}`));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Correlation id from X-Correlation-Id (a UUID) or a new one; echoed on the response. */
-function correlationId(c: Context<AppEnv>): string {
+export function correlationId(c: Context<AppEnv>): string {
   const given = c.req.header('x-correlation-id');
   if (given !== undefined && !UUID.test(given)) throw new ApiError(400, 'invalid_header', 'X-Correlation-Id must be a UUID');
   const id = given ?? crypto.randomUUID();
@@ -38,28 +39,40 @@ function correlationId(c: Context<AppEnv>): string {
   return id;
 }
 
+/** Who, from where and in which flow: the server's context, stored with every event. */
+export function eventMetadata(c: Context<AppEnv>, correlation: string, causationId: string | null) {
+  const principal = c.get('principal');
+  const source = c.req.header('x-source')?.slice(0, 128) ?? null;
+  return { tenantId: principal.tenantId, actor: principal.subject, source, correlationId: correlation, causationId };
+}
+
+/** Checks the events against the catalog (422 naming the field) and stamps their context. */
 function appendRequest(
   c: Context<AppEnv>,
+  key: StreamKey,
   body: z.infer<typeof appendBodySchema>,
   expected: AppendRequest['expected'],
   correlation: string,
 ): AppendRequest {
-  const principal = c.get('principal');
-  const source = c.req.header('x-source')?.slice(0, 128) ?? null;
   const now = new Date().toISOString();
   return {
     expected,
-    events: body.events.map((e) => {
+    events: body.events.map((e, i) => {
+      const checked = checkEvent(key.entityType, e);
+      if (!checked.ok) {
+        const errors = (checked.errors ?? [{ path: 'type', message: checked.message }]).map((x) => ({ ...x, path: `events.${i}.${x.path}` }));
+        throw new ApiError(422, checked.code, `events.${i}: ${checked.message}`, { errors });
+      }
       const causationId = (e.metadata?.causationId as string | undefined) ?? null;
       return {
         id: e.id?.toLowerCase() ?? crypto.randomUUID(),
         type: e.type,
-        schemaVersion: e.schemaVersion ?? 1,
+        schemaVersion: checked.schemaVersion,
         occurredAt: e.occurredAt ?? now,
         location: e.location ?? null,
         data: e.data,
         // the server's context wins over anything the client put under the same names
-        metadata: { ...e.metadata, tenantId: principal.tenantId, actor: principal.subject, source, correlationId: correlation, causationId },
+        metadata: { ...e.metadata, ...eventMetadata(c, correlation, causationId) },
         correlationId: correlation,
         causationId,
       };
@@ -116,7 +129,7 @@ streamRoutes.post(
     if (ifMatch !== undefined && body.expectedVersion !== undefined && body.expectedVersion !== ifMatch) {
       throw new ApiError(400, 'conflicting_expected_version', 'If-Match and expectedVersion disagree');
     }
-    const req = appendRequest(c, body, ifMatch ?? body.expectedVersion ?? 'any', correlationId(c));
+    const req = appendRequest(c, key, body, ifMatch ?? body.expectedVersion ?? 'any', correlationId(c));
     const [result] = await streamObject(c.env, key).append(key, [req]);
     if (result!.status === 201 || result!.status === 200) c.header('etag', `"${result!.toVersion}"`);
     return send(c, resultBody(c, streamId, result!));
@@ -171,6 +184,17 @@ streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validat
   return c.json(r.info);
 });
 
+streamRoutes.get('/v1/streams/:streamId/state', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
+  const { streamId } = c.req.valid('param');
+  const key = streamKey(c.get('principal'), streamId);
+  const r = await streamObject(c.env, key).state(key);
+  if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
+  if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+  c.header('etag', `"${r.version}"`);
+  const head = JSON.stringify({ streamId, entityType: key.entityType, version: r.version, snapshotVersion: r.snapshotVersion, replayedEvents: r.replayedEvents });
+  return c.body(`${head.slice(0, -1)},"state":${r.state}}`, 200, { 'content-type': 'application/json' });
+});
+
 // Late uploads from site buffers: one result per item in request order; items of one stream go to
 // its object together and in order, different streams run concurrently.
 streamRoutes.post(
@@ -194,9 +218,17 @@ streamRoutes.post(
       }
       total += item.data.events.length;
       const key = streamKey(c.get('principal'), item.data.streamId);
+      let request: AppendRequest;
+      try {
+        request = appendRequest(c, key, item.data, item.data.expectedVersion ?? 'any', correlation);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        results[i] = { status: e.status, body: { streamId, ...problemBody(e.status, e.code, e.message, c.get('requestId'), e.extra) } };
+        return;
+      }
       const group = byStream.get(key.streamId) ?? { key, indexes: [], requests: [] };
       group.indexes.push(i);
-      group.requests.push(appendRequest(c, item.data, item.data.expectedVersion ?? 'any', correlation));
+      group.requests.push(request);
       byStream.set(key.streamId, group);
     });
     if (total > MAX_EVENTS_PER_BATCH) {

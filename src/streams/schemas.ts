@@ -1,5 +1,6 @@
 // The request and response contract of the stream routes; OpenAPI is generated from these.
 import { z } from 'zod';
+import { locationSchema } from '../domain/airports';
 import { parseStreamId } from '../domain/identifiers';
 
 export const MAX_EVENTS_PER_APPEND = 100;
@@ -14,11 +15,6 @@ export const streamIdSchema = z.string().superRefine((s, ctx) => {
 export const expectedVersionSchema = z
   .union([z.int().min(0).max(Number.MAX_SAFE_INTEGER), z.enum(['any', 'no_stream', 'stream_exists'])])
   .meta({ description: 'a version (0 = the stream must not exist yet), "any", "no_stream" or "stream_exists"' });
-
-export const locationSchema = z
-  .string()
-  .regex(/^[A-Z]{3}(\/[A-Z0-9-]{1,16}){0,3}$/, 'a location is an IATA airport code, optionally with sub-locations: LIM/WH2/B-14')
-  .meta({ example: 'LIM/WH2/B-14' });
 
 export const eventTypeSchema = z
   .string()
@@ -103,6 +99,21 @@ export const readResultSchema = z.object({
   version: z.int(),
   events: z.array(storedEventSchema),
   next: z.string().nullable().meta({ description: 'the URL of the following page, or null' }),
+});
+
+export const streamStateSchema = z.object({
+  streamId: z.string(),
+  entityType: z.string(),
+  version: z.int(),
+  state: z.record(z.string(), z.unknown()),
+  snapshotVersion: z.int().nullable().meta({ description: 'the snapshot the state was loaded from, if any' }),
+  replayedEvents: z.int().meta({ description: 'events folded on top of that snapshot' }),
+});
+
+export const commandResultSchema = z.object({
+  streamId: z.string(),
+  version: z.int(),
+  events: z.array(storedEventSchema.omit({ recordedAt: true })),
 });
 
 export const streamInfoSchema = z.object({

@@ -2,15 +2,26 @@
 // next ones wait and are committed together in one tt_append call (group commit), each checked
 // against its own expected version. Durable Object input gates do not cover database I/O, so
 // the queue, not the runtime, is what serializes writes. Postgres' unique keys stay the last guard.
+// Commands run through the same queue, one at a time: load state, decide, append at that version.
 import { DurableObject } from 'cloudflare:workers';
 import { connection, DbUnavailable, isUniqueViolation } from '../db/client';
+import { MODELS, type DomainEvent } from '../domain/entities';
+import { upcast } from '../domain/upcasters';
 import { appendGroup } from '../eventStore/append';
 import { readInfo, readPage } from '../eventStore/read';
-import type { AppendRequest, AppendResult, ReadRequest, ReadResult, StreamInfo, StreamKey } from '../eventStore/types';
+import { eventsById, loadSnapshotAndTail, saveSnapshot } from '../eventStore/snapshots';
+import type {
+  AppendRequest, AppendResult, CommandRequest, CommandResult, NewEvent, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
+} from '../eventStore/types';
 
 const MAX_GROUP_EVENTS = 1_000;
 
-type Waiter = { req: AppendRequest; resolve: (r: AppendResult) => void };
+type Waiter =
+  | { kind: 'append'; req: AppendRequest; resolve: (r: AppendResult) => void }
+  | { kind: 'command'; cmd: CommandRequest; resolve: (r: CommandResult) => void };
+
+/** Decided state held in memory, how it was loaded, and the newest snapshot saved of it. */
+type Loaded = { version: number; state: unknown; loadedFromSnapshot: number | null; replayedEvents: number; snapshotVersion: number | null };
 
 const unavailable = (e: unknown) => {
   if (!(e instanceof DbUnavailable)) console.error('stream object: database error', e);
@@ -22,13 +33,22 @@ export class StreamObject extends DurableObject<Env> {
   private queue: Waiter[] = [];
   private committing = false;
   private key: StreamKey | null = null;
+  private loaded: Loaded | null = null;
+  private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
 
   /** Appends each request in order; one result per request. */
   async append(key: StreamKey, requests: AppendRequest[]): Promise<AppendResult[]> {
     this.key = key;
-    const results = requests.map((req) => new Promise<AppendResult>((resolve) => this.queue.push({ req, resolve })));
+    const results = requests.map((req) => new Promise<AppendResult>((resolve) => this.queue.push({ kind: 'append', req, resolve })));
     this.kick();
     return Promise.all(results);
+  }
+
+  async command(key: StreamKey, cmd: CommandRequest): Promise<CommandResult> {
+    this.key = key;
+    const result = new Promise<CommandResult>((resolve) => this.queue.push({ kind: 'command', cmd, resolve }));
+    this.kick();
+    return result;
   }
 
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
@@ -49,33 +69,54 @@ export class StreamObject extends DurableObject<Env> {
     }
   }
 
+  async state(key: StreamKey): Promise<StateResult> {
+    this.key = key;
+    try {
+      const s = await this.ensureLoaded();
+      if (s.version === 0) return { status: 404 };
+      return { status: 200, version: s.version, state: JSON.stringify(s.state), snapshotVersion: s.loadedFromSnapshot, replayedEvents: s.replayedEvents };
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
   private kick() {
     if (this.committing || this.queue.length === 0) return;
     this.committing = true;
-    let n = 1;
-    let events = this.queue[0]!.req.events.length;
-    while (n < this.queue.length && events + this.queue[n]!.req.events.length <= MAX_GROUP_EVENTS) {
-      events += this.queue[n]!.req.events.length;
-      n++;
+    const head = this.queue[0]!;
+    let work: Promise<void>;
+    if (head.kind === 'command') {
+      this.queue.shift();
+      work = this.runCommand(head.cmd).then(head.resolve);
+    } else {
+      let n = 1;
+      let events = head.req.events.length;
+      for (let w = this.queue[n]; w?.kind === 'append' && events + w.req.events.length <= MAX_GROUP_EVENTS; w = this.queue[++n]) {
+        events += w.req.events.length;
+      }
+      work = this.commit(this.queue.splice(0, n) as Extract<Waiter, { kind: 'append' }>[]);
     }
-    const group = this.queue.splice(0, n);
-    void this.commit(group).finally(() => {
+    void work.finally(() => {
       this.committing = false;
       this.kick();
     });
   }
 
-  private async commit(group: Waiter[]): Promise<void> {
+  private async commit(group: Extract<Waiter, { kind: 'append' }>[]): Promise<void> {
     const key = this.key!;
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await appendGroup(this.db, key, group.map((w) => w.req));
         out.results.forEach((r, i) => group[i]!.resolve(r));
+        await this.follow(group.map((w) => w.req), out.results, out.version);
         return;
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
         // the same id on another stream): run the group again; tt_append sees what is stored now.
-        if (isUniqueViolation(e) && attempt < 3) continue;
+        if (isUniqueViolation(e) && attempt < 3) {
+          this.loaded = null;
+          continue;
+        }
         // One bad request must not sink the others that share its transaction.
         if (!(e instanceof DbUnavailable) && group.length > 1) {
           for (const w of group) await this.commit([w]);
@@ -86,4 +127,113 @@ export class StreamObject extends DurableObject<Env> {
       }
     }
   }
+
+  /** Keeps the in-memory state (when loaded) in step with what was just committed. */
+  private async follow(requests: AppendRequest[], results: AppendResult[], version: number) {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    const model = MODELS[this.key!.entityType];
+    results.forEach((r, i) => {
+      if (r.status !== 201) return;
+      for (const e of requests[i]!.events) loaded.state = model.evolve(loaded.state, toDomain(e));
+      loaded.version = r.toVersion;
+    });
+    if (loaded.version !== version) {
+      this.loaded = null; // out of step: reload on next use
+      return;
+    }
+    if (Math.floor(loaded.version / this.snapshotEvery) > Math.floor((loaded.snapshotVersion ?? 0) / this.snapshotEvery)) {
+      await this.snapshot(loaded);
+    }
+  }
+
+  private async snapshot(loaded: Loaded) {
+    try {
+      await saveSnapshot(this.db, this.key!, loaded.version, MODELS[this.key!.entityType].stateVersion, loaded.state);
+      loaded.snapshotVersion = loaded.version;
+    } catch (e) {
+      console.warn('stream object: snapshot not saved', e instanceof Error ? e.message : e); // a later one will do
+    }
+  }
+
+  private async ensureLoaded(): Promise<Loaded> {
+    if (this.loaded) return this.loaded;
+    const key = this.key!;
+    const model = MODELS[key.entityType];
+    const { snapshot, events } = await loadSnapshotAndTail(this.db, key, model.stateVersion);
+    let state = snapshot ? snapshot.state : model.initial();
+    for (const e of events) state = model.evolve(state, { ...upcast(e.type, e.schemaVersion, e.data), type: e.type, location: e.location });
+    const version = events.length ? events[events.length - 1]!.version : (snapshot?.version ?? 0);
+    const from = snapshot?.version ?? null;
+    const loaded: Loaded = { version, state, loadedFromSnapshot: from, replayedEvents: events.length, snapshotVersion: from };
+    this.loaded = loaded;
+    if (events.length >= this.snapshotEvery) await this.snapshot(loaded);
+    return loaded;
+  }
+
+  private async runCommand(cmd: CommandRequest): Promise<CommandResult> {
+    const key = this.key!;
+    const model = MODELS[key.entityType];
+    try {
+      const ids = cmd.idempotencyKey ? await derivedIds(key, cmd.idempotencyKey) : null;
+      for (let attempt = 1; ; attempt++) {
+        if (ids) {
+          const earlier = await eventsById(this.db, key, ids);
+          if (earlier.length) return { status: 201, replayed: true, version: Number(earlier[earlier.length - 1]!.version), events: JSON.stringify(earlier) };
+        }
+        const loaded = await this.ensureLoaded();
+        const decision = model.decide({ type: cmd.type, data: cmd.data }, loaded.state, cmd.ctx);
+        if (!decision.ok) return { status: 409, code: decision.code, detail: decision.message };
+        const events: NewEvent[] = decision.events.map((e, i) => ({
+          id: ids?.[i] ?? crypto.randomUUID(),
+          type: e.type,
+          schemaVersion: 0, // set below from the catalog's latest
+          occurredAt: cmd.ctx.at,
+          location: e.location ?? cmd.ctx.location,
+          data: e.data,
+          metadata: cmd.metadata,
+          correlationId: cmd.correlationId,
+          causationId: cmd.causationId,
+        }));
+        for (const e of events) e.schemaVersion = latestVersion(model, e.type);
+        const req: AppendRequest = { expected: loaded.version, events };
+        const out = await appendGroup(this.db, key, [req]);
+        const r = out.results[0]!;
+        if (r.status === 201) {
+          await this.follow([req], [r], out.version);
+          return {
+            status: 201, replayed: false, version: r.toVersion,
+            events: JSON.stringify(events.map((e, i) => ({ id: e.id, version: r.fromVersion + i, position: r.positions[i]!, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, location: e.location, data: e.data, metadata: e.metadata }))),
+          };
+        }
+        // Our state was behind what is stored (or the ids raced in): reload and decide again.
+        this.loaded = null;
+        if (attempt >= 3) return { status: 409, code: 'concurrent_change', detail: 'the stream kept changing; retry the command' };
+      }
+    } catch (e) {
+      if (isUniqueViolation(e)) this.loaded = null;
+      return unavailable(e);
+    }
+  }
+}
+
+function toDomain(e: NewEvent): DomainEvent {
+  return { ...upcast(e.type, e.schemaVersion, e.data), type: e.type, location: e.location };
+}
+
+function latestVersion(model: (typeof MODELS)[keyof typeof MODELS], type: string): number {
+  return Math.max(...Object.keys(model.events[type] ?? { 1: 0 }).map(Number));
+}
+
+/** Event ids of a keyed command: the same (tenant, stream, key) always gives the same UUIDs. */
+async function derivedIds(key: StreamKey, idempotencyKey: string, count = 4): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${key.tenantId}\n${key.streamId}\n${idempotencyKey}\n${i}`)));
+      bytes[6] = (bytes[6]! & 0x0f) | 0x80; // UUID version 8 (custom)
+      bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+      const h = [...bytes.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    }),
+  );
 }

@@ -1,0 +1,80 @@
+// Cargo shipments (air waybills); status codes follow IATA Cargo-IMP FSU.
+import { z } from 'zod';
+import { airportOf } from './airports';
+import { accept, assertNever, reject, type CommandContext, type Decision } from './decision';
+import { flightIdSchema, uldIdSchema } from './ids';
+
+export const SHIPMENT_CODES = ['BKD', 'RCS', 'FOH', 'PRE', 'MAN', 'DEP', 'TRM', 'ARR', 'RCF', 'NFD', 'AWD', 'CCD', 'DLV', 'DIS'] as const;
+export const DISCREPANCIES = ['MSCA', 'FDCA', 'DMCA', 'MSAW', 'FDAW', 'OFLD', 'OVCD', 'SSPD'] as const;
+
+const statusData = z
+  .strictObject({
+    code: z.enum(SHIPMENT_CODES),
+    pieces: z.int().min(0).max(100_000),
+    weightKg: z.number().min(0).max(1_000_000),
+    flight: flightIdSchema.optional(),
+    uld: uldIdSchema.optional(),
+    discrepancy: z.enum(DISCREPANCIES).optional(),
+  })
+  .refine((d) => d.code !== 'DIS' || d.discrepancy, { path: ['discrepancy'], message: 'a DIS status names its discrepancy (MSCA, FDCA, DMCA, …)' })
+  .refine((d) => d.code === 'DIS' || !d.discrepancy, { path: ['discrepancy'], message: 'only a DIS status carries a discrepancy' });
+
+export const shipmentEventSchemas = { ShipmentStatusRecorded: { 1: statusData } };
+
+export type ShipmentEvent = { type: 'ShipmentStatusRecorded'; data: z.infer<typeof statusData>; location: string | null };
+
+export type ShipmentState = {
+  lastCode: (typeof SHIPMENT_CODES)[number] | null;
+  piecesReceived: number;
+  piecesDelivered: number;
+  receivedAt: string[]; // airports with RCS or RCF
+  delivered: boolean;
+};
+
+export const initialShipmentState = (): ShipmentState => ({ lastCode: null, piecesReceived: 0, piecesDelivered: 0, receivedAt: [], delivered: false });
+
+export function evolveShipment(state: ShipmentState, event: ShipmentEvent): ShipmentState {
+  switch (event.type) {
+    case 'ShipmentStatusRecorded': {
+      const d = event.data;
+      const next = { ...state, lastCode: d.code };
+      if (d.code === 'RCS' || d.code === 'RCF') {
+        next.piecesReceived = Math.max(state.piecesReceived, d.pieces);
+        if (event.location && !state.receivedAt.includes(airportOf(event.location))) next.receivedAt = [...state.receivedAt, airportOf(event.location)];
+      }
+      if (d.code === 'DLV') {
+        next.piecesDelivered = state.piecesDelivered + d.pieces;
+        next.delivered = true;
+      }
+      return next;
+    }
+    default:
+      return assertNever(event.type);
+  }
+}
+
+export const shipmentCommandSchemas = { RecordShipmentStatus: statusData };
+export type ShipmentCommand = { type: 'RecordShipmentStatus'; data: z.infer<typeof statusData> };
+
+export function decideShipment(cmd: ShipmentCommand, state: ShipmentState, ctx: CommandContext): Decision<ShipmentEvent> {
+  switch (cmd.type) {
+    case 'RecordShipmentStatus': {
+      const d = cmd.data;
+      if (state.delivered && d.code !== 'DIS' && !(d.code === 'DLV' && state.piecesDelivered < state.piecesReceived)) {
+        return reject('status_after_delivery', `after DLV only DIS (or the rest of a split delivery) is accepted, not ${d.code}`);
+      }
+      if (d.code === 'DLV') {
+        if (!ctx.location) return reject('location_required', 'a delivery names where it happened');
+        if (!state.receivedAt.includes(airportOf(ctx.location))) {
+          return reject('delivery_before_receipt', `the shipment was not received (RCS or RCF) at ${airportOf(ctx.location)}`);
+        }
+        if (state.piecesDelivered + d.pieces > state.piecesReceived) {
+          return reject('delivered_exceeds_received', `${state.piecesDelivered + d.pieces} pieces delivered would exceed the ${state.piecesReceived} received`);
+        }
+      }
+      return accept({ type: 'ShipmentStatusRecorded', data: d, location: ctx.location });
+    }
+    default:
+      return assertNever(cmd.type);
+  }
+}

@@ -1,0 +1,69 @@
+// Domain commands: POST /v1/{collection}/{entityId}/{command}. The stream's object decides them
+// against its state; a broken rule is a 409 whose code names the rule.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { locationSchema } from '../domain/airports';
+import { MODELS } from '../domain/entities';
+import { checkEntityId, ENTITY_TYPES } from '../domain/identifiers';
+import type { AppEnv } from '../env';
+import type { CommandRequest } from '../eventStore/types';
+import { requireScope } from '../http/auth';
+import { jsonBody } from '../http/body';
+import { ApiError } from '../http/problem';
+import { validationError } from '../http/validate';
+import { correlationId, eventMetadata, streamObject } from './routes';
+import { MAX_FUTURE_MS } from './schemas';
+
+export const commandRoutes = new Hono<AppEnv>();
+
+export const commandEnvelopeSchema = z.strictObject({
+  occurredAt: z.iso
+    .datetime({ offset: true })
+    .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, 'occurredAt is more than 5 minutes in the future')
+    .optional()
+    .meta({ description: 'when it happened at the site (default: now)' }),
+  location: locationSchema.optional(),
+  commandId: z.string().min(1).max(200).optional().meta({ description: 'makes a retry return the first answer (same as the Idempotency-Key header)' }),
+});
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+for (const entityType of ENTITY_TYPES) {
+  const model = MODELS[entityType];
+  for (const [segment, command] of Object.entries(model.commands)) {
+    commandRoutes.post(`/v1/${model.collection}/:entityId/${segment}`, requireScope('tracking:write'), jsonBody(64 * 1024), async (c) => {
+      const entityId = c.req.param('entityId');
+      const idCheck = checkEntityId(entityType, entityId);
+      if (!idCheck.ok) throw new ApiError(400, 'invalid_entity_id', `${idCheck.message} (rule ${idCheck.rule})`, { rule: idCheck.rule });
+      const body = await c.req.json();
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'validation_failed', 'the body is a JSON object');
+      const { occurredAt, location, commandId, ...fields } = body as Record<string, unknown>;
+      const envelope = commandEnvelopeSchema.safeParse({ occurredAt, location, commandId });
+      const data = command.schema.safeParse(fields);
+      if (!envelope.success || !data.success) throw validationError('command', [...(envelope.error?.issues ?? []), ...(data.error?.issues ?? [])]);
+      const header = c.req.header('idempotency-key');
+      if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) throw new ApiError(400, 'invalid_header', 'Idempotency-Key is 1-200 visible ASCII characters');
+
+      const principal = c.get('principal');
+      const key = { tenantId: principal.tenantId, streamId: `${entityType}-${entityId}`, entityType };
+      const correlation = correlationId(c);
+      const causation = c.req.header('x-causation-id') ?? null;
+      if (causation !== null && !z.uuid().safeParse(causation).success) throw new ApiError(400, 'invalid_header', 'X-Causation-Id must be a UUID');
+      const cmd: CommandRequest = {
+        type: command.type,
+        data: data.data as Record<string, unknown>,
+        ctx: { at: envelope.data.occurredAt ?? new Date().toISOString(), actor: principal.subject, location: envelope.data.location ?? null, entityId },
+        idempotencyKey: header ?? envelope.data.commandId ?? null,
+        metadata: { ...eventMetadata(c, correlation, causation), command: command.type },
+        correlationId: correlation,
+        causationId: causation,
+      };
+      const r = await streamObject(c.env, key).command(key, cmd);
+      if (r.status === 409) throw new ApiError(409, r.code, r.detail, { rule: r.code });
+      if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+      if (r.replayed) c.header('idempotent-replayed', 'true');
+      c.header('etag', `"${r.version}"`);
+      return c.body(`{"streamId":${JSON.stringify(key.streamId)},"version":${r.version},"events":${r.events}}`, 201, { 'content-type': 'application/json' });
+    });
+  }
+}
