@@ -9,21 +9,19 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const PAGE_SQL = (direction: 'forward' | 'backward') => {
   const [cmp, order] = direction === 'forward' ? ['>=', 'asc'] : ['<=', 'desc'];
   return `
-  select s.version,
-         (select coalesce(json_agg(p order by p.version ${order}), '[]')::text
-            from (select e.event_id as "id", e.version, e.global_position as "position", e.event_type as "type",
-                         e.schema_version as "schemaVersion",
-                         to_char(e.occurred_at at time zone 'UTC', ${ISO}) as "occurredAt",
-                         to_char(e.recorded_at at time zone 'UTC', ${ISO}) as "recordedAt",
-                         e.location, e.data, e.metadata
-                    from events e
-                   where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
-                   order by e.version ${order} limit $4) p) as events,
-         exists (select 1 from events e
-                  where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
-                    and e.version ${direction === 'forward' ? '<' : '>'} $3 ${direction === 'forward' ? '+' : '-'} $4
-                    and (e.event_type || '@' || e.schema_version) = any($5::text[])) as stale
-    from streams s where s.tenant_id = $1 and s.stream_id = $2`;
+  select s.version, pg.events, pg.stale
+    from streams s,
+         lateral (select coalesce(json_agg(p order by p.version ${order}), '[]')::text as events,
+                         coalesce(bool_or((p."type" || '@' || p."schemaVersion") = any($5::text[])), false) as stale
+                    from (select e.event_id as "id", e.version, e.global_position as "position", e.event_type as "type",
+                                 e.schema_version as "schemaVersion",
+                                 to_char(e.occurred_at at time zone 'UTC', ${ISO}) as "occurredAt",
+                                 to_char(e.recorded_at at time zone 'UTC', ${ISO}) as "recordedAt",
+                                 e.location, e.data, e.metadata
+                            from events e
+                           where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
+                           order by e.version ${order} limit $4) p) pg
+   where s.tenant_id = $1 and s.stream_id = $2`;
 };
 
 const SQL = { forward: PAGE_SQL('forward'), backward: PAGE_SQL('backward') };
