@@ -2,9 +2,13 @@
 import { Hono } from 'hono';
 import { z, type ZodType } from 'zod';
 import type { AppEnv } from '../env';
+import { CATALOG } from '../domain/catalog';
+import { MODELS } from '../domain/entities';
+import { ENTITY_TYPES } from '../domain/identifiers';
+import { commandEnvelopeSchema } from '../streams/commands';
 import {
-  appendBodySchema, appendResultSchema, batchBodySchema, batchItemSchema, batchResultSchema, problemSchema,
-  readQuerySchema, readResultSchema, streamIdSchema, streamInfoSchema,
+  appendBodySchema, appendResultSchema, batchBodySchema, batchItemSchema, batchResultSchema, commandResultSchema, problemSchema,
+  readQuerySchema, readResultSchema, streamIdSchema, streamInfoSchema, streamStateSchema,
 } from '../streams/schemas';
 
 const json = (schema: ZodType, io: 'input' | 'output' = 'output') =>
@@ -20,25 +24,57 @@ function queryParams(schema: z.ZodObject) {
   return Object.entries(schema.shape).map(([name, s]) => ({ name, in: 'query', required: false, schema: json(s as ZodType, 'input') }));
 }
 
+// One operation per domain command: POST /v1/{collection}/{entityId}/{segment}
+function commandPaths() {
+  return Object.fromEntries(
+    ENTITY_TYPES.flatMap((entityType) => {
+      const model = MODELS[entityType];
+      return Object.entries(model.commands).map(([segment, command]) => [
+        `/v1/${model.collection}/{entityId}/${segment}`,
+        {
+          post: {
+            summary: `${command.type} (decided against the ${entityType}'s state)`,
+            description: 'A rule the command breaks is a 409 whose `code` names the rule. `Idempotency-Key` (or `commandId`) makes a retry return the first answer.',
+            security: secured,
+            parameters: [
+              { name: 'entityId', in: 'path', required: true, schema: { type: 'string' } },
+              { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } },
+            ],
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: { allOf: [json(command.schema, 'input'), json(commandEnvelopeSchema, 'input')] } } },
+            },
+            responses: { '201': { description: 'decided and stored', content: { 'application/json': { schema: json(commandResultSchema) } } }, ...problems(400, 401, 403, 409, 415, 503) },
+          },
+        },
+      ]);
+    }),
+  );
+}
+
+/** The catalog as schemas: `{type}.v{n}` for every event type and version. */
+const eventSchemas = () =>
+  Object.fromEntries(Object.entries(CATALOG).flatMap(([type, e]) => Object.entries(e.versions).map(([v, schema]) => [`${type}.v${v}`, json(schema, 'input')])));
+
 export const openApiDocument = () => ({
   openapi: '3.1.0',
   info: { title: 'Track & Trace API', version: '1.0.0', description: 'Events of flights, shipments, bags, ULDs and equipment, appended per stream and read back.' },
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    schemas: { Problem: json(problemSchema) },
+    schemas: { Problem: json(problemSchema), ...eventSchemas() },
   },
   paths: {
     '/v1/streams/{streamId}/events': {
       post: {
         summary: 'Append events to a stream',
-        description: 'Atomic; idempotent per event id. `If-Match: "<n>"` works as expectedVersion.',
+        description: 'Atomic; idempotent per event id. `If-Match: "<n>"` works as expectedVersion. Each event is checked against the catalog (components.schemas `{type}.v{n}`): unknown type, wrong entity type or a payload that does not match is 422.',
         security: secured,
         parameters: [streamIdParam, { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } }],
         requestBody: { required: true, content: { 'application/json': { schema: json(appendBodySchema, 'input') } } },
         responses: {
           '201': { description: 'appended', content: { 'application/json': { schema: json(appendResultSchema) } } },
           '200': { description: 'already stored (a retry); the original versions', content: { 'application/json': { schema: json(appendResultSchema) } } },
-          ...problems(400, 401, 403, 409, 413, 415, 503),
+          ...problems(400, 401, 403, 409, 413, 415, 422, 503),
         },
       },
       get: {
@@ -52,6 +88,15 @@ export const openApiDocument = () => ({
         },
       },
     },
+    '/v1/streams/{streamId}/state': {
+      get: {
+        summary: 'The decided state of the entity and how it was loaded (snapshot + replayed events)',
+        security: secured,
+        parameters: [streamIdParam],
+        responses: { '200': { description: 'state', content: { 'application/json': { schema: json(streamStateSchema) } } }, ...problems(400, 401, 403, 404, 503) },
+      },
+    },
+    ...commandPaths(),
     '/v1/streams/{streamId}': {
       get: {
         summary: 'Stream info',
