@@ -159,9 +159,9 @@ export function decideFlight(cmd: FlightCommand, state: FlightState, ctx: Comman
     case 'RecordTurnaroundMilestone': {
       const m = cmd.data.milestone;
       const seen = state.milestones;
+      if (seen.OffBlock) return reject('turnaround_finished', 'the turnaround ended with OffBlock');
       if (seen[m]) return reject('milestone_already_recorded', `${m} is already recorded`);
       if (m !== 'OnBlock' && !seen.OnBlock) return reject('milestone_before_on_block', `${m} cannot come before OnBlock`);
-      if (seen.OffBlock) return reject('turnaround_finished', 'the turnaround ended with OffBlock');
       const needed = NEEDS[m];
       if (needed && !seen[needed]) return reject('milestone_out_of_order', `${m} needs ${needed} first`);
       if (seen.OnBlock && Date.parse(ctx.at) < Date.parse(seen.OnBlock)) return reject('milestone_before_on_block', `${m} is timed before OnBlock`);
