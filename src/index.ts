@@ -1,5 +1,6 @@
 import { app } from './app';
 
+export { DbPool } from './db/pool';
 export { StreamObject } from './streams/streamObject';
 
 export default {

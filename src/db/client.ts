@@ -1,6 +1,6 @@
-// One Postgres connection per Durable Object: opened on first use, reused while the stream is
-// busy, closed when idle (so thousands of touched streams do not pin thousands of connections),
-// dropped on any connection error so the next call reconnects (e.g. after a Postgres restart).
+// One Postgres connection held by a Durable Object (a pool shard, src/db/pool.ts): opened on first
+// use, reused while busy, closed when idle, dropped on any connection error so the next call
+// reconnects (e.g. after a Postgres restart).
 import { Client, neonConfig } from '@neondatabase/serverless';
 
 export class DbUnavailable extends Error {}
@@ -20,6 +20,7 @@ export function configureDriver(env: Env) {
   neonConfig.coalesceWrites = false;
 }
 
+/** SQL errors keep their SQLSTATE `code`, directly or through the pool (SqlError). */
 export function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === '23505';
 }

@@ -4,7 +4,8 @@
 // the queue, not the runtime, is what serializes writes. Postgres' unique keys stay the last guard.
 // Commands run through the same queue, one at a time: load state, decide, append at that version.
 import { DurableObject } from 'cloudflare:workers';
-import { connection, DbUnavailable, isUniqueViolation } from '../db/client';
+import { DbUnavailable, isUniqueViolation, type Db } from '../db/client';
+import { pooledDb } from '../db/pool';
 import { MODELS, type DomainEvent } from '../domain/entities';
 import { upcast } from '../domain/upcasters';
 import { appendGroup } from '../eventStore/append';
@@ -29,12 +30,16 @@ const unavailable = (e: unknown) => {
 };
 
 export class StreamObject extends DurableObject<Env> {
-  private db = connection(this.env);
+  private pool: Db | null = null;
   private queue: Waiter[] = [];
   private committing = false;
   private key: StreamKey | null = null;
   private loaded: Loaded | null = null;
   private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
+
+  private get db(): Db {
+    return (this.pool ??= pooledDb(this.env, this.key!.streamId));
+  }
 
   /** Appends each request in order; one result per request. */
   async append(key: StreamKey, requests: AppendRequest[]): Promise<AppendResult[]> {
@@ -52,6 +57,7 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
+    this.key = key;
     try {
       const page = await readPage(this.db, key, q);
       return page ? { status: 200, ...page } : { status: 404 };
@@ -61,6 +67,7 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   async info(key: StreamKey): Promise<StreamInfo> {
+    this.key = key;
     try {
       const info = await readInfo(this.db, key);
       return info ? { status: 200, info } : { status: 404 };
