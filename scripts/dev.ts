@@ -1,7 +1,7 @@
 // `npm start`: embedded Postgres (or DATABASE_URL) -> migrations -> WebSocket relay -> wrangler dev.
 // Prints the URL and a development token; Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_ISSUER, dataDir, loadDevKey, signDevToken } from './devKey.ts';
 import { migrateDatabase } from './migrate.ts';
@@ -16,6 +16,9 @@ let pg: LocalPostgres | undefined;
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
 let wrangler: ChildProcess | undefined;
 let stopping = false;
+// Durable Objects keep nothing of their own (Postgres holds it all), yet locally every object gets
+// a SQLite file: put those on tmpfs when there is one, and throw them away at exit.
+const persist = process.env.WRANGLER_PERSIST ?? (existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tracktrace-') : path.join(dir, 'wrangler'));
 
 async function stop(code: number) {
   if (stopping) return;
@@ -29,6 +32,7 @@ async function stop(code: number) {
   }
   await relay?.close();
   await pg?.stop();
+  if (persist.startsWith('/dev/shm/tracktrace-')) rmSync(persist, { recursive: true, force: true });
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
@@ -77,8 +81,10 @@ try {
       path.resolve('node_modules/wrangler/bin/wrangler.js'), 'dev',
       '--ip', '127.0.0.1', '--port', String(port),
       '--env-file', envFile,
-      '--persist-to', path.join(dir, 'wrangler'),
+      '--persist-to', persist,
+      '--log-level', process.env.WRANGLER_LOG_LEVEL ?? 'info', // warn: no line per request
       '--show-interactive-dev-session=false',
+      ...(process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.INSPECTOR_PORT] : []),
     ],
     {
       stdio: 'inherit',

@@ -25,7 +25,7 @@ describe('batch upload', () => {
     expect(res.body.items[2]).toMatchObject({ streamId: a, fromVersion: 2, toVersion: 2 });
     expect(res.body.items[3]).toMatchObject({ streamId: a, code: 'wrong_expected_version', currentVersion: 2 });
     expect(res.body.items[4]).toMatchObject({ streamId: 'shipment-045-12345670', code: 'validation_failed' });
-    expect(res.body.items[5]).toMatchObject({ streamId: a, fromVersion: 1, toVersion: 1 });
+    expect(res.body.items[5]).toMatchObject({ streamId: a, fromVersion: 1, toVersion: 1, positions: res.body.items[0].positions });
     const rows = await sql('select stream_id, version, data->>\'code\' as code from events where stream_id = any($1) order by stream_id, version', [[a, b]]);
     expect(rows.filter((r) => r.stream_id === a).map((r) => r.code)).toEqual(['RCS', 'FOH']);
     expect(rows.filter((r) => r.stream_id === b)).toHaveLength(2);
