@@ -17,6 +17,7 @@ export default defineConfig({
           DB_WS_PROXY: inject('wsProxy'),
           AUTH_JWKS: inject('jwks'),
           AUTH_ISSUER: TEST_ISSUER,
+          AUTH_CLOCK_SKEW_S: '3', // small, so expiry (also of remembered tokens) can be tested in seconds
           TEST_SIGNING_KEY: inject('signingKey'),
           TEST_STRANGER_KEY: inject('strangerKey'),
           TEST_CONTROL_URL: inject('controlUrl'),

@@ -55,7 +55,17 @@ describe('authentication', () => {
   });
 
   it('accepts a token that expired within the clock skew', async () => {
-    expect((await api('GET', `/v1/streams/${s}`, { token: await token({ ttl: -60 }) })).status).toBe(200);
+    expect((await api('GET', `/v1/streams/${s}`, { token: await token({ ttl: -1 }) })).status).toBe(200);
+  });
+
+  it('stops accepting a remembered token once it expires', async () => {
+    const t = await token({ ttl: 1 });
+    expect((await api('GET', `/v1/streams/${s}`, { token: t })).status).toBe(200);
+    expect((await api('GET', `/v1/streams/${s}`, { token: t })).status).toBe(200); // from the cache
+    await new Promise((r) => setTimeout(r, 4_500)); // past exp + 3 s skew
+    const late = await api('GET', `/v1/streams/${s}`, { token: t });
+    expect(late.status).toBe(401);
+    expect(late.body.detail).toBe('the token has expired');
   });
 
   it('needs tracking:write to append and tracking:read to read', async () => {

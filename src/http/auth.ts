@@ -14,6 +14,16 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // Key sets live for the isolate: jose caches remote JWKS and refetches on an unknown `kid`.
 const keySets = new Map<string, JWTVerifyGetKey>();
 
+// A site sends the same token with every request: a verified token is remembered (per isolate)
+// until it expires, so the signature is checked once, not on every append.
+const verified = new Map<string, { principal: Principal; exp: number; nbf: number }>();
+const VERIFIED_MAX = 2_000;
+
+function remember(token: string, principal: Principal, payload: JWTPayload) {
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(token, { principal, exp: payload.exp!, nbf: payload.nbf ?? 0 });
+}
+
 async function keySetFor(env: Env): Promise<JWTVerifyGetKey> {
   const cacheKey = env.AUTH_JWKS || env.AUTH_JWKS_URL || env.AUTH_ISSUER || '';
   const cached = keySets.get(cacheKey);
@@ -53,6 +63,13 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
   if (!match) throw unauthorized('send a bearer token in the Authorization header', 'invalid_request');
   const env = c.env;
+  const skew = Number(env.AUTH_CLOCK_SKEW_S || 300);
+  const known = verified.get(match[1]!);
+  const now = Date.now() / 1000;
+  if (known && now <= known.exp + skew && now >= known.nbf - skew) {
+    c.set('principal', known.principal);
+    return next();
+  }
   let payload: JWTPayload;
   try {
     const keys = await keySetFor(env);
@@ -60,7 +77,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       algorithms: ALGORITHMS,
       audience: env.AUTH_AUDIENCE || 'tracktrace-api',
       issuer: env.AUTH_ISSUER || undefined,
-      clockTolerance: Number(env.AUTH_CLOCK_SKEW_S || 300),
+      clockTolerance: skew,
       requiredClaims: ['exp'],
     }));
   } catch (e) {
@@ -73,7 +90,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const scopes = new Set<string>(
     typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : Array.isArray(scp) ? scp.map(String) : [],
   );
-  c.set('principal', { tenantId, subject: String(payload.sub ?? 'unknown'), scopes });
+  const principal = { tenantId, subject: String(payload.sub ?? 'unknown'), scopes };
+  remember(match[1]!, principal, payload);
+  c.set('principal', principal);
   await next();
 };
 
