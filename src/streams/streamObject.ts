@@ -16,6 +16,7 @@ import type {
 } from '../eventStore/types';
 
 const MAX_GROUP_EVENTS = 1_000;
+const MAX_CACHED_PAGE_BYTES = 2 * 1024 * 1024;
 
 type Waiter =
   | { kind: 'append'; req: AppendRequest; resolve: (r: AppendResult) => void }
@@ -35,6 +36,11 @@ export class StreamObject extends DurableObject<Env> {
   private committing = false;
   private key: StreamKey | null = null;
   private loaded: Loaded | null = null;
+  // Pages read since the stream last moved. Every commit bumps `generation` and empties the map;
+  // a read that overlapped a commit is not kept.
+  private pages = new Map<string, Extract<ReadResult, { status: 200 }>>();
+  private pageBytes = 0;
+  private generation = 0;
   private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
 
   private get db(): Db {
@@ -58,12 +64,29 @@ export class StreamObject extends DurableObject<Env> {
 
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
     this.key = key;
+    const cacheKey = `${q.direction}:${q.fromVersion ?? ''}:${q.limit}`;
+    const cached = this.pages.get(cacheKey);
+    if (cached) return cached;
+    const generation = this.generation;
     try {
       const page = await readPage(this.db, key, q);
-      return page ? { status: 200, ...page } : { status: 404 };
+      if (!page) return { status: 404 };
+      const result = { status: 200 as const, ...page };
+      if (generation === this.generation && !this.committing && this.pageBytes + page.events.length <= MAX_CACHED_PAGE_BYTES) {
+        this.pages.set(cacheKey, result);
+        this.pageBytes += page.events.length;
+      }
+      return result;
     } catch (e) {
       return unavailable(e);
     }
+  }
+
+  /** The stream may have moved: forget cached pages. */
+  private moved() {
+    this.generation++;
+    this.pages.clear();
+    this.pageBytes = 0;
   }
 
   async info(key: StreamKey): Promise<StreamInfo> {
@@ -104,6 +127,7 @@ export class StreamObject extends DurableObject<Env> {
       work = this.commit(this.queue.splice(0, n) as Extract<Waiter, { kind: 'append' }>[]);
     }
     void work.finally(() => {
+      this.moved();
       this.committing = false;
       this.kick();
     });
