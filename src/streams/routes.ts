@@ -89,6 +89,16 @@ function ifMatchVersion(c: Context<AppEnv>): number | undefined {
   return Number(m[1]);
 }
 
+/** An object's answer for an existing stream, or the 404/503 problem. */
+function found<R extends { status: number }>(r: R | { status: 404 } | { status: 503; code: string; detail: string }, streamId: string): Exclude<R, { status: 404 | 503 }> {
+  if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
+  if (r.status === 503) {
+    const u = r as { code: string; detail: string };
+    throw new ApiError(503, u.code, u.detail, {}, { 'retry-after': '1' });
+  }
+  return r as Exclude<R, { status: 404 | 503 }>;
+}
+
 type ResultBody = { status: number; body: Record<string, unknown> };
 
 function resultBody(c: Context<AppEnv>, streamId: string, r: AppendResult): ResultBody {
@@ -145,9 +155,7 @@ streamRoutes.get(
     const { streamId } = c.req.valid('param');
     const q = c.req.valid('query');
     const key = streamKey(c.get('principal'), streamId);
-    const r = await streamObject(c.env, key).read(key, q);
-    if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
-    if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+    const r = found(await streamObject(c.env, key).read(key, q), streamId);
     const etag = `"${r.version}"`;
     c.header('etag', etag);
     c.header('cache-control', 'private, no-cache');
@@ -177,9 +185,7 @@ streamRoutes.get(
 streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
   const key = streamKey(c.get('principal'), streamId);
-  const r = await streamObject(c.env, key).info(key);
-  if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
-  if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+  const r = found(await streamObject(c.env, key).info(key), streamId);
   c.header('etag', `"${r.info.version}"`);
   return c.json(r.info);
 });
@@ -187,9 +193,7 @@ streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validat
 streamRoutes.get('/v1/streams/:streamId/state', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
   const key = streamKey(c.get('principal'), streamId);
-  const r = await streamObject(c.env, key).state(key);
-  if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
-  if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
+  const r = found(await streamObject(c.env, key).state(key), streamId);
   c.header('etag', `"${r.version}"`);
   const head = JSON.stringify({ streamId, entityType: key.entityType, version: r.version, snapshotVersion: r.snapshotVersion, replayedEvents: r.replayedEvents });
   return c.body(`${head.slice(0, -1)},"state":${r.state}}`, 200, { 'content-type': 'application/json' });

@@ -43,12 +43,29 @@ export class StreamObject extends DurableObject<Env> {
   private generation = 0;
   private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
 
+  private idle: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Locally objects are never evicted and each keeps a SQLite file open, so ~10,000 streams exhaust
+   * file descriptors. With OBJECT_IDLE_EVICT_S set (npm start does), an idle object resets itself,
+   * as the platform would evict it; nothing is lost, its state lives in Postgres.
+   */
+  private touch() {
+    const seconds = Number(this.env.OBJECT_IDLE_EVICT_S || 0);
+    if (!seconds) return;
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      if (!this.committing && this.queue.length === 0) this.ctx.abort('idle');
+    }, seconds * 1000);
+  }
+
   private get db(): Db {
     return (this.pool ??= pooledDb(this.env, this.key!.streamId));
   }
 
   /** Appends each request in order; one result per request. */
   async append(key: StreamKey, requests: AppendRequest[]): Promise<AppendResult[]> {
+    this.touch();
     this.key = key;
     const results = requests.map((req) => new Promise<AppendResult>((resolve) => this.queue.push({ kind: 'append', req, resolve })));
     this.kick();
@@ -56,6 +73,7 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   async command(key: StreamKey, cmd: CommandRequest): Promise<CommandResult> {
+    this.touch();
     this.key = key;
     const result = new Promise<CommandResult>((resolve) => this.queue.push({ kind: 'command', cmd, resolve }));
     this.kick();
@@ -63,6 +81,7 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
+    this.touch();
     this.key = key;
     const cacheKey = `${q.direction}:${q.fromVersion ?? ''}:${q.limit}`;
     const cached = this.pages.get(cacheKey);
@@ -90,6 +109,7 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   async info(key: StreamKey): Promise<StreamInfo> {
+    this.touch();
     this.key = key;
     try {
       const info = await readInfo(this.db, key);
@@ -100,6 +120,7 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   async state(key: StreamKey): Promise<StateResult> {
+    this.touch();
     this.key = key;
     try {
       const s = await this.ensureLoaded();
