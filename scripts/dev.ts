@@ -67,7 +67,7 @@ try {
     AUTH_CLOCK_SKEW_S: process.env.AUTH_CLOCK_SKEW_S,
     SNAPSHOT_FREQUENCY: process.env.SNAPSHOT_FREQUENCY,
     LOG_LEVEL: process.env.LOG_LEVEL,
-    OBJECT_IDLE_EVICT_S: process.env.OBJECT_IDLE_EVICT_S ?? '10', // see StreamObject.touch
+    OBJECT_IDLE_EVICT_S: process.env.OBJECT_IDLE_EVICT_S ?? '5', // see StreamObject.touch
   };
   const envFile = path.join(dir, 'wrangler.env');
   writeFileSync(

@@ -6,12 +6,12 @@ import { locationSchema } from '../domain/airports';
 import { MODELS } from '../domain/entities';
 import { checkEntityId, ENTITY_TYPES } from '../domain/identifiers';
 import type { AppEnv } from '../env';
-import type { CommandRequest } from '../eventStore/types';
+import type { CommandRequest, CommandResult } from '../eventStore/types';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { ApiError } from '../http/problem';
 import { validationError } from '../http/validate';
-import { correlationId, eventMetadata, streamObject } from './routes';
+import { callStream, correlationId, eventMetadata } from './routes';
 import { MAX_FUTURE_MS } from './schemas';
 
 export const commandRoutes = new Hono<AppEnv>();
@@ -58,7 +58,8 @@ for (const entityType of ENTITY_TYPES) {
         correlationId: correlation,
         causationId: causation,
       };
-      const r = await streamObject(c.env, key).command(key, cmd);
+      // a keyed command is safe to repeat: the retry is answered with the first result
+      const r = await callStream<CommandResult>(c.env, key, cmd.idempotencyKey !== null, (o) => o.command(key, cmd));
       if (r.status === 409) throw new ApiError(409, r.code, r.detail, { rule: r.code });
       if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
       if (r.replayed) c.header('idempotent-replayed', 'true');

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { checkEvent } from '../domain/catalog';
 import { parseStreamId } from '../domain/identifiers';
 import type { AppEnv } from '../env';
-import type { AppendRequest, AppendResult, StreamKey } from '../eventStore/types';
+import type { AppendRequest, AppendResult, ReadResult, StateResult, StreamInfo, StreamKey } from '../eventStore/types';
 import type { Principal } from '../http/auth';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -25,8 +25,29 @@ function streamKey(principal: Principal, streamId: string): StreamKey {
 }
 
 // Tenant first in the name: tenants never share an object, whatever ids they send.
-export const streamObject = (env: Env, key: StreamKey) =>
+const streamObject = (env: Env, key: StreamKey) =>
   (env.STREAM as unknown as DurableObjectNamespace<StreamObject>).get(env.STREAM.idFromName(`${key.tenantId}/${key.streamId}`));
+
+type Stub = ReturnType<typeof streamObject>;
+
+/**
+ * Calls the stream's object. A call that throws (object reset, could not start) is tried once more
+ * on a fresh stub when `safe` (reads, and appends, whose event ids make a repeat harmless) and the
+ * object is not overloaded; otherwise, or again, it is a 503.
+ */
+export async function callStream<T>(env: Env, key: StreamKey, safe: boolean, call: (stub: Stub) => unknown): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await call(streamObject(env, key))) as T;
+    } catch (e) {
+      const overloaded = (e as { overloaded?: boolean })?.overloaded === true;
+      if (!(safe && !overloaded && attempt < 2)) {
+        console.error('stream object call failed', key.streamId, e instanceof Error ? e.message : e);
+        throw new ApiError(503, 'stream_unavailable', 'the stream could not be reached; retry (with the same event ids)', {}, { 'retry-after': '1' });
+      }
+    }
+  }
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -140,7 +161,7 @@ streamRoutes.post(
       throw new ApiError(400, 'conflicting_expected_version', 'If-Match and expectedVersion disagree');
     }
     const req = appendRequest(c, key, body, ifMatch ?? body.expectedVersion ?? 'any', correlationId(c));
-    const [result] = await streamObject(c.env, key).append(key, [req]);
+    const [result] = await callStream<AppendResult[]>(c.env, key, true, (o) => o.append(key, [req]));
     if (result!.status === 201 || result!.status === 200) c.header('etag', `"${result!.toVersion}"`);
     return send(c, resultBody(c, streamId, result!));
   },
@@ -155,7 +176,7 @@ streamRoutes.get(
     const { streamId } = c.req.valid('param');
     const q = c.req.valid('query');
     const key = streamKey(c.get('principal'), streamId);
-    const r = found(await streamObject(c.env, key).read(key, q), streamId);
+    const r = found(await callStream<ReadResult>(c.env, key, true, (o) => o.read(key, q)), streamId);
     const etag = `"${r.version}"`;
     c.header('etag', etag);
     c.header('cache-control', 'private, no-cache');
@@ -185,7 +206,7 @@ streamRoutes.get(
 streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
   const key = streamKey(c.get('principal'), streamId);
-  const r = found(await streamObject(c.env, key).info(key), streamId);
+  const r = found(await callStream<StreamInfo>(c.env, key, true, (o) => o.info(key)), streamId);
   c.header('etag', `"${r.info.version}"`);
   return c.json(r.info);
 });
@@ -193,7 +214,7 @@ streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validat
 streamRoutes.get('/v1/streams/:streamId/state', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
   const key = streamKey(c.get('principal'), streamId);
-  const r = found(await streamObject(c.env, key).state(key), streamId);
+  const r = found(await callStream<StateResult>(c.env, key, true, (o) => o.state(key)), streamId);
   c.header('etag', `"${r.version}"`);
   const head = JSON.stringify({ streamId, entityType: key.entityType, version: r.version, snapshotVersion: r.snapshotVersion, replayedEvents: r.replayedEvents });
   return c.body(`${head.slice(0, -1)},"state":${r.state}}`, 200, { 'content-type': 'application/json' });
@@ -240,7 +261,7 @@ streamRoutes.post(
     }
     await Promise.all(
       [...byStream.values()].map(async ({ key, indexes, requests }) => {
-        const out = await streamObject(c.env, key).append(key, requests);
+        const out = await callStream<AppendResult[]>(c.env, key, true, (o) => o.append(key, requests));
         out.forEach((r, j) => (results[indexes[j]!] = resultBody(c, key.streamId, r)));
       }),
     );

@@ -47,7 +47,7 @@ export class StreamObject extends DurableObject<Env> {
 
   /**
    * Locally objects are never evicted and each keeps a SQLite file open, so ~10,000 streams exhaust
-   * file descriptors. With OBJECT_IDLE_EVICT_S set (npm start does), an idle object resets itself,
+   * file descriptors. With OBJECT_IDLE_EVICT_S set (npm start sets 5 s), an idle object resets itself,
    * as the platform would evict it; nothing is lost, its state lives in Postgres.
    */
   private touch() {
