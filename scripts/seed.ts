@@ -4,8 +4,10 @@
 import { signDevToken } from './devKey.ts';
 
 const BASE = process.env.TRACKTRACE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
-const day = new Date(Date.now() - 14 * 3600_000); // the day started 14 hours ago
-const date = day.toISOString().slice(0, 10);
+// The working day began 14 hours ago; flight ids carry the local (Lima, UTC-5) departure date.
+const day = new Date(Date.now() - 14 * 3600_000);
+const date = day.toISOString().slice(0, 10); // keys the seed's idempotency keys
+const limaDate = (minutes: number) => new Date(day.getTime() + minutes * 60_000 - 5 * 3600_000).toISOString().slice(0, 10);
 const at = (minutes: number) => new Date(day.getTime() + minutes * 60_000).toISOString();
 
 const stats = { sent: 0, stored: 0, replayed: 0, rejected: [] as string[] };
@@ -38,7 +40,7 @@ const awb = (prefix: string, n: number) => {
 };
 
 async function flightDay(token: string, f: { no: string; to: string; dep: number; delayed?: number }) {
-  const id = `${f.no}-${date}`;
+  const id = `${f.no}-${limaDate(f.dep)}`;
   const p = `/v1/flights/${id}`;
   await command(token, `${p}/schedule`, `${id}-sch`, { scheduledDeparture: at(f.dep), scheduledArrival: at(f.dep + 240), origin: 'LIM', destination: f.to, occurredAt: at(0) });
   await command(token, `${p}/milestones`, `${id}-onb`, { milestone: 'OnBlock', location: 'LIM/STAND/12', occurredAt: at(f.dep - 90) });
@@ -69,7 +71,7 @@ async function exportShipment(token: string, awbId: string, flight: string, piec
 async function importShipment(token: string, awbId: string, pieces: number, n: number, discrepancy?: boolean) {
   const p = `/v1/shipments/${awbId}/statuses`;
   const w = pieces * 20;
-  const flight = `IB6651-${date}`;
+  const flight = `IB6651-${limaDate(200)}`;
   await command(token, p, `${awbId}-arr`, { code: 'ARR', pieces, weightKg: w, flight, location: 'LIM', occurredAt: at(200) });
   await command(token, p, `${awbId}-rcf`, { code: 'RCF', pieces, weightKg: w, flight, location: 'LIM/WH1', occurredAt: at(260 + n) });
   if (discrepancy) await command(token, p, `${awbId}-dis`, { code: 'DIS', pieces: 1, weightKg: 20, discrepancy: 'DMCA', location: 'LIM/WH1', occurredAt: at(265 + n) });
@@ -120,7 +122,10 @@ try {
   console.log(`seeded ${BASE}: ${stats.sent} commands, ${stats.stored} stored, ${stats.replayed} replayed (already there)`);
   for (const r of stats.rejected) console.log(`  rejected on purpose: ${r}`);
   console.log(`\ntenants: lim-handling (flights ${flights.join(', ')}; shipments ${exports[0]}…; bags ${bags[0]}…), andes-forwarding (shipments ${awb('057', 0)}…)`);
-  console.log(`try:\n  TOKEN=$(npm run --silent token -- --tenant lim-handling)\n  curl -s -H "authorization: Bearer $TOKEN" ${BASE}/v1/streams/shipment-${imports[3]}/events`);
+  console.log(`try:\n  TOKEN=$(npm run --silent token -- --tenant lim-handling)`);
+  console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${BASE}/v1/streams/shipment-${imports[3]}/events`);
+  console.log(`  curl -s -H "authorization: Bearer $TOKEN" "${BASE}/v1/streams/flight-${flights[1]}/events?direction=backward&limit=5"`);
+  console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${BASE}/v1/streams/baggage-${bags[7]}/state`);
 } catch (e) {
   console.error(`seed failed: ${e instanceof Error ? e.message : e}\n(is the API running? start it with npm start)`);
   process.exit(1);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { api, awb, ev, sql } from './helpers/api';
 
 const count = async (streamId: string) => Number((await sql('select count(*) as n from events where stream_id = $1', [streamId]))[0]!.n);
-const flightId = () => `LA${1000 + Math.floor(Math.random() * 8999)}-2026-11-${10 + Math.floor(Math.random() * 19)}`;
+// unique per test; the date is the schedule's local departure date at LIM
+const flightId = () => `${['LA', 'IB', 'AV', 'H2', 'JA'][Math.floor(Math.random() * 5)]}${1000 + Math.floor(Math.random() * 8999)}-2026-11-22`;
 const schedule = { scheduledDeparture: '2026-11-22T14:00:00Z', scheduledArrival: '2026-11-22T18:00:00Z', origin: 'LIM', destination: 'SCL' };
 
 describe('shipment commands', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { airportSchema } from './airports';
+import { airportSchema, airportTimeZone } from './airports';
 import { accept, assertNever, reject, type CommandContext, type Decision } from './decision';
 import { flightIdSchema } from './ids';
 
@@ -137,6 +137,12 @@ export function decideFlight(cmd: FlightCommand, state: FlightState, ctx: Comman
         return reject('arrival_before_departure', 'scheduledArrival must be after scheduledDeparture');
       }
       if (cmd.data.origin === cmd.data.destination) return reject('same_origin_and_destination', 'origin and destination are the same airport');
+      // the id's date is the scheduled departure's local date at the origin
+      const idDate = ctx.entityId.slice(-10);
+      const localDate = localDateAt(cmd.data.scheduledDeparture, cmd.data.origin);
+      if (localDate && localDate !== idDate) {
+        return reject('departure_date_mismatch', `the departure is on ${localDate} local time at ${cmd.data.origin}, but the flight id says ${idDate}`);
+      }
       return accept({ type: 'FlightScheduled', data: { flightNumber: ctx.entityId.slice(0, ctx.entityId.indexOf('-')), ...cmd.data } });
     }
     case 'ChangeFlightStatus': {
@@ -169,5 +175,16 @@ export function decideFlight(cmd: FlightCommand, state: FlightState, ctx: Comman
     }
     default:
       return assertNever(cmd);
+  }
+}
+
+/** yyyy-mm-dd of an instant in the airport's time zone (undefined when the dataset has no zone). */
+export function localDateAt(instant: string, airport: string): string | undefined {
+  const timeZone = airportTimeZone(airport);
+  if (!timeZone) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+  } catch {
+    return undefined; // a zone name the runtime does not know
   }
 }

@@ -13,6 +13,12 @@ describe('flight', () => {
     given('flight', [scheduled], ID).thenRejects('flight_already_scheduled', 'ScheduleFlight', { scheduledDeparture: '2026-11-22T14:00:00Z', scheduledArrival: '2026-11-22T18:00:00Z', origin: 'LIM', destination: 'SCL' });
   });
 
+  it('takes the flight id date as the local departure date at the origin', () => {
+    // 03:30 UTC on the 23rd is still the 22nd in Lima (UTC-5)
+    given('flight', [], ID).thenEvents('ScheduleFlight', { scheduledDeparture: '2026-11-23T03:30:00Z', scheduledArrival: '2026-11-23T07:30:00Z', origin: 'LIM', destination: 'SCL' });
+    given('flight', [], ID).thenRejects('departure_date_mismatch', 'ScheduleFlight', { scheduledDeparture: '2026-11-23T06:30:00Z', scheduledArrival: '2026-11-23T10:30:00Z', origin: 'LIM', destination: 'SCL' });
+  });
+
   it('rejects an arrival before the departure', () => {
     given('flight', [], ID).thenRejects('arrival_before_departure', 'ScheduleFlight', { scheduledDeparture: '2026-11-22T14:00:00Z', scheduledArrival: '2026-11-22T13:00:00Z', origin: 'LIM', destination: 'SCL' });
   });
