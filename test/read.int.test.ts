@@ -1,3 +1,4 @@
+import { abortAllDurableObjects } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, ev, shipmentStream } from './helpers/api';
 
@@ -61,6 +62,16 @@ describe('read', () => {
     const moved = await api('GET', `/v1/streams/${s}/events`, { headers: { 'if-none-match': '"3"' } });
     expect(moved.status).toBe(200);
     expect(moved.headers.get('etag')).toBe('"4"');
+  });
+
+  it('answers from the object\'s memory exactly what Postgres answers', async () => {
+    const s = await streamWith(30);
+    await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ data: { code: 'DIS', pieces: 1, weightKg: 2.5, discrepancy: 'DMCA', uld: 'AKE12345LA' }, metadata: { note: 'ünïcode "quoted"', n: [1, 2.0, 1e3] } })] } });
+    const queries = ['', '?fromVersion=28', '?fromVersion=31', '?fromVersion=40', '?direction=backward&limit=5', '?direction=backward&fromVersion=3&limit=10', '?limit=7&fromVersion=2'];
+    const fromMemory = [];
+    for (const q of queries) fromMemory.push((await api('GET', `/v1/streams/${s}/events${q}`)).text);
+    await abortAllDurableObjects(); // a fresh object has nothing in memory: every read goes to Postgres
+    for (const [i, q] of queries.entries()) expect((await api('GET', `/v1/streams/${s}/events${q}`)).text, q).toBe(fromMemory[i]);
   });
 
   it('returns an empty page past the end', async () => {

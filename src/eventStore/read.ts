@@ -4,40 +4,40 @@ import type { ReadRequest, StreamKey } from './types';
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-// Postgres renders the page as compact JSON text (one record per event, columns in this order):
-// no row decoding and re-encoding on the read path.
+// Versions are contiguous (1..version), so a page is a version range. Postgres renders each event
+// with tt_render (the same text appends return) and joins them: no row decoding on this path.
 const PAGE_SQL = (direction: 'forward' | 'backward') => {
-  const [cmp, order] = direction === 'forward' ? ['>=', 'asc'] : ['<=', 'desc'];
+  const [range, order] = direction === 'forward'
+    ? ['e.version >= $3 and e.version < $3 + $4', 'asc']
+    : ['e.version <= least($3, s.version) and e.version > least($3, s.version) - $4', 'desc'];
   return `
-  select s.version, pg.events, pg.stale
-    from streams s,
-         lateral (select coalesce(json_agg(p order by p.version ${order}), '[]')::text as events,
-                         coalesce(bool_or((p."type" || '@' || p."schemaVersion") = any($5::text[])), false) as stale
-                    from (select e.event_id as "id", e.version, e.global_position as "position", e.event_type as "type",
-                                 e.schema_version as "schemaVersion",
-                                 to_char(e.occurred_at at time zone 'UTC', ${ISO}) as "occurredAt",
-                                 to_char(e.recorded_at at time zone 'UTC', ${ISO}) as "recordedAt",
-                                 e.location, e.data, e.metadata
-                            from events e
-                           where e.tenant_id = $1 and e.stream_id = $2 and e.version ${cmp} $3
-                           order by e.version ${order} limit $4) p) pg
+  select s.version,
+         (select '[' || coalesce(string_agg(tt_render(e), ',' order by e.version ${order}), '') || ']'
+            from events e where e.tenant_id = $1 and e.stream_id = $2 and ${range}) as events,
+         exists (select 1 from events e where e.tenant_id = $1 and e.stream_id = $2 and ${range}
+                    and (e.event_type || '@' || e.schema_version) = any($5::text[])) as stale
+    from streams s
    where s.tenant_id = $1 and s.stream_id = $2`;
 };
 
 const SQL = { forward: PAGE_SQL('forward'), backward: PAGE_SQL('backward') };
 
+type Page = { type: string; schemaVersion: number; data: Record<string, unknown> }[];
+
+/** A page holding older schema versions is upcast here; clean pages pass through as text. */
+export const upcastPage = (events: string) =>
+  JSON.stringify((JSON.parse(events) as Page).map((e) => ({ ...e, ...upcast(e.type, e.schemaVersion, e.data) })));
+
+export const needsUpcast = (type: string, schemaVersion: number) => UPCASTABLE.includes(`${type}@${schemaVersion}`);
+
 export async function readPage(db: Db, key: StreamKey, q: ReadRequest) {
-  const from = q.fromVersion ?? (q.direction === 'forward' ? 1 : Number.MAX_SAFE_INTEGER);
+  const from = q.direction === 'forward' ? Math.max(q.fromVersion ?? 1, 1) : (q.fromVersion ?? Number.MAX_SAFE_INTEGER);
   const rows = await db.query<{ version: string | number; events: string; stale: boolean }>(SQL[q.direction], [
     key.tenantId, key.streamId, from, q.limit, UPCASTABLE,
   ]);
   const r = rows[0];
   if (!r) return null;
-  // a page holding older schema versions is upcast here; clean pages pass through as text
-  const events = r.stale
-    ? JSON.stringify((JSON.parse(r.events) as { type: string; schemaVersion: number; data: Record<string, unknown> }[]).map((e) => ({ ...e, ...upcast(e.type, e.schemaVersion, e.data) })))
-    : r.events;
-  return { version: Number(r.version), events };
+  return { version: Number(r.version), events: r.stale ? upcastPage(r.events) : r.events };
 }
 
 export async function readInfo(db: Db, key: StreamKey) {

@@ -8,8 +8,8 @@ import { DbUnavailable, isUniqueViolation, type Db } from '../db/client';
 import { pooledDb } from '../db/pool';
 import { MODELS, type DomainEvent } from '../domain/entities';
 import { upcast } from '../domain/upcasters';
-import { appendGroup } from '../eventStore/append';
-import { readInfo, readPage } from '../eventStore/read';
+import { appendGroup, type GroupResult } from '../eventStore/append';
+import { needsUpcast, readInfo, readPage } from '../eventStore/read';
 import { eventsById, loadSnapshotAndTail, saveSnapshot } from '../eventStore/snapshots';
 import type {
   AppendRequest, AppendResult, CommandRequest, CommandResult, NewEvent, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
@@ -17,6 +17,8 @@ import type {
 
 const MAX_GROUP_EVENTS = 1_000;
 const MAX_CACHED_PAGE_BYTES = 2 * 1024 * 1024;
+const MAX_TAIL_EVENTS = 1_000;
+const MAX_TAIL_BYTES = 1024 * 1024;
 
 type Waiter =
   | { kind: 'append'; req: AppendRequest; resolve: (r: AppendResult) => void }
@@ -39,6 +41,10 @@ export class StreamObject extends DurableObject<Env> {
   // Pages read since the stream last moved. Every commit bumps `generation` and empties the map;
   // a read that overlapped a commit is not kept.
   private pages = new Map<string, Extract<ReadResult, { status: 200 }>>();
+  // The newest events this object committed, as reads render them: events[i] is version first + i
+  // and `version` is the stream's. Reads inside it need no database trip (a writer re-reading
+  // after a 409 asks for exactly these). Dropped whenever the object is unsure.
+  private tail: { first: number; version: number; events: string[]; bytes: number } | null = null;
   private pageBytes = 0;
   private generation = 0;
   private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
@@ -83,6 +89,8 @@ export class StreamObject extends DurableObject<Env> {
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
     this.touch();
     this.key = key;
+    const fromTail = this.readTail(q);
+    if (fromTail) return fromTail;
     const cacheKey = `${q.direction}:${q.fromVersion ?? ''}:${q.limit}`;
     const cached = this.pages.get(cacheKey);
     if (cached) return cached;
@@ -98,6 +106,44 @@ export class StreamObject extends DurableObject<Env> {
       return result;
     } catch (e) {
       return unavailable(e);
+    }
+  }
+
+  private readTail(q: ReadRequest): Extract<ReadResult, { status: 200 }> | null {
+    const t = this.tail;
+    if (!t) return null;
+    const page = (events: string[]) => ({ status: 200 as const, version: t.version, events: `[${events.join(',')}]` });
+    if (q.direction === 'forward') {
+      const from = Math.max(q.fromVersion ?? 1, 1);
+      if (from > t.version) return page([]);
+      if (from < t.first) return null;
+      return page(t.events.slice(from - t.first, Math.min(from + q.limit - 1, t.version) - t.first + 1));
+    }
+    const from = Math.min(q.fromVersion ?? t.version, t.version);
+    if (from < 1) return page([]);
+    const low = Math.max(1, from - q.limit + 1);
+    if (low < t.first) return null;
+    return page(t.events.slice(low - t.first, from - t.first + 1).reverse());
+  }
+
+  /** After a commit: extend the tail with what it inserted, or start it again from there. */
+  private extendTail(out: GroupResult, requests: AppendRequest[]) {
+    const inserted = requests.filter((_, i) => out.results[i]?.status === 201);
+    if (out.version === 0 || inserted.some((r) => r.events.some((e) => needsUpcast(e.type, e.schemaVersion)))) {
+      this.tail = null; // reads of older schema versions go through the upcasting path
+      return;
+    }
+    const base = out.version - out.rendered.length;
+    let t = this.tail;
+    if (!t || t.version !== base) t = this.tail = { first: base + 1, version: base, events: [], bytes: 0 };
+    for (const e of out.rendered) {
+      t.events.push(e);
+      t.bytes += e.length;
+    }
+    t.version = out.version;
+    while (t.events.length > MAX_TAIL_EVENTS || t.bytes > MAX_TAIL_BYTES) {
+      t.bytes -= t.events.shift()!.length;
+      t.first++;
     }
   }
 
@@ -159,12 +205,14 @@ export class StreamObject extends DurableObject<Env> {
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await appendGroup(this.db, key, group.map((w) => w.req));
+        this.extendTail(out, group.map((w) => w.req));
         out.results.forEach((r, i) => group[i]!.resolve(r));
         await this.follow(group.map((w) => w.req), out.results, out.version);
         return;
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
         // the same id on another stream): run the group again; tt_append sees what is stored now.
+        this.tail = null; // the outcome is unknown, or someone else wrote
         if (isUniqueViolation(e) && attempt < 3) {
           this.loaded = null;
           continue;
@@ -250,6 +298,7 @@ export class StreamObject extends DurableObject<Env> {
         for (const e of events) e.schemaVersion = latestVersion(model, e.type);
         const req: AppendRequest = { expected: loaded.version, events };
         const out = await appendGroup(this.db, key, [req]);
+        this.extendTail(out, [req]);
         const r = out.results[0]!;
         if (r.status === 201) {
           await this.follow([req], [r], out.version);
@@ -264,6 +313,7 @@ export class StreamObject extends DurableObject<Env> {
       }
     } catch (e) {
       if (isUniqueViolation(e)) this.loaded = null;
+      this.tail = null;
       return unavailable(e);
     }
   }
