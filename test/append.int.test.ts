@@ -83,6 +83,17 @@ describe('append', () => {
     expect(await versions(b)).toEqual([]);
   });
 
+  it('says so when only some ids of a request are stored already', async () => {
+    const s = shipmentStream();
+    const first = ev({ id: crypto.randomUUID() });
+    expect((await append(s, { events: [first] })).status).toBe(201);
+    const res = await append(s, { events: [first, ev({ id: crypto.randomUUID() })] });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('event_id_conflict');
+    expect(res.body.detail).toContain('some event ids of this request are already stored');
+    expect(await versions(s)).toEqual([1]);
+  });
+
   it('appends all events of a request or none', async () => {
     const s = shipmentStream();
     const ok = await append(s, { events: Array.from({ length: 5 }, () => ev()) });

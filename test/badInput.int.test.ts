@@ -25,6 +25,8 @@ describe('bad input changes nothing and gets a clear problem', () => {
     ['expectedVersion of the wrong type', { body: { expectedVersion: '3', events: [ev()] } }, 400, 'validation_failed'],
     ['a negative expectedVersion', { body: { expectedVersion: -1, events: [ev()] } }, 400, 'validation_failed'],
     ['an event id that is not a UUID', { body: { events: [ev({ id: 'abc' })] } }, 400, 'validation_failed'],
+    ['the same event id twice, in other letter case', { body: { events: [ev({ id: '5b0e1a9c-2b1a-4f7e-9d61-3f0c2d1e0a11' }), ev({ id: '5B0E1A9C-2B1A-4F7E-9D61-3F0C2D1E0A11' })] } }, 400, 'validation_failed'],
+    ['data over 32 KiB', { body: { events: [ev({ data: { code: 'RCS', pieces: 1, weightKg: 1, note: 'x'.repeat(33 * 1024) } })] } }, 400, 'validation_failed'],
     ['the same event id twice', { body: { events: [ev({ id: '5b0e1a9c-2b1a-4f7e-9d61-3f0c2d1e0a11' }), ev({ id: '5b0e1a9c-2b1a-4f7e-9d61-3f0c2d1e0a11' })] } }, 400, 'validation_failed'],
     ['an event type that is not a type name', { body: { events: [ev({ type: 'drop table events;' })] } }, 400, 'validation_failed'],
     ['a location that is no airport code', { body: { events: [ev({ location: 'Lima' })] } }, 400, 'validation_failed'],

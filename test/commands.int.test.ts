@@ -161,7 +161,7 @@ describe('snapshots', () => {
     const first = await api('GET', `/v1/streams/${s}/state`);
     expect(first.body).toMatchObject({ version: 1000, snapshotVersion: null, replayedEvents: 1000 });
     const [snap] = await sql('select version, state_version from snapshots where stream_id = $1', [s]);
-    expect(snap).toMatchObject({ version: '1000', state_version: 1 });
+    expect(snap).toMatchObject({ version: '1000', state_version: 2 });
 
     await api('POST', `/v1/streams/${s}/events`, { body: { events: Array.from({ length: 50 }, () => ev()) } });
     await abortAllDurableObjects(); // a fresh object must load from the snapshot
@@ -177,7 +177,7 @@ describe('snapshots', () => {
     expect(third.body).toMatchObject({ version: 1050, snapshotVersion: null, replayedEvents: 1050 });
     expect(third.body.state).toEqual(second.body.state);
     const [rebuilt] = await sql('select version, state_version from snapshots where stream_id = $1', [s]);
-    expect(rebuilt).toMatchObject({ version: '1050', state_version: 1 });
+    expect(rebuilt).toMatchObject({ version: '1050', state_version: 2 });
   });
 
   it('snapshots as commands cross each multiple of the frequency', async () => {
@@ -187,5 +187,39 @@ describe('snapshots', () => {
     expect((await api('POST', `/v1/equipment/${f}/faults`, { body: { fault: 'brakes' } })).body.version).toBe(100);
     const [snap] = await sql('select version from snapshots where stream_id = $1', [s]);
     expect(snap?.version).toBe('100');
+  });
+});
+
+describe('state kept in memory', () => {
+  it('is dropped when events it never saw were written in between', async () => {
+    const id = awb();
+    const s = `shipment-${id}`;
+    expect((await api('POST', `/v1/shipments/${id}/statuses`, { body: { code: 'RCF', pieces: 2, weightKg: 20, location: 'LIM' } })).status).toBe(201);
+    // someone else (a stale instance, a commit that landed after a timeout) delivers it
+    await sql(`insert into events (tenant_id, stream_id, version, event_id, event_type, schema_version, data, location, occurred_at)
+               values ('tenant-a', $1, 2, gen_random_uuid(), 'ShipmentStatusRecorded', 1, '{"code":"DLV","pieces":2,"weightKg":20}', 'LIM', now())`, [s]);
+    await sql(`update streams set version = 2 where tenant_id = 'tenant-a' and stream_id = $1`, [s]);
+    // a blind append moves the stream past what the object knew
+    expect((await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ data: { code: 'FOH', pieces: 2, weightKg: 20 } })] } })).body.toVersion).toBe(3);
+    // the next command must see the delivery
+    const dlv = await api('POST', `/v1/shipments/${id}/statuses`, { body: { code: 'DLV', pieces: 1, weightKg: 10, location: 'LIM' } });
+    expect(dlv.status).toBe(409);
+    expect(dlv.body.code).toBe('status_after_delivery');
+    expect((await api('GET', `/v1/streams/${s}/state`)).body).toMatchObject({ version: 3, state: { piecesDelivered: 2, delivered: true } });
+  });
+});
+
+describe('values Postgres cannot store', () => {
+  it('answers 422 for the request that carries one and stores the others of its group', async () => {
+    const s = `shipment-${awb()}`;
+    const res = await api('POST', '/v1/events:batch', {
+      body: { items: [{ streamId: s, events: [ev()] }, { streamId: s, events: [ev({ metadata: { note: 'a\u0000b' } })] }, { streamId: s, events: [ev()] }] },
+    });
+    expect(res.body.items.map((i: any) => i.status)).toEqual([201, 422, 201]);
+    expect(res.body.items[1].code).toBe('invalid_value');
+    expect(Number((await sql('select count(*) as n from events where stream_id = $1', [s]))[0]!.n)).toBe(2);
+    const single = await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ metadata: { note: '\u0000' } })] } });
+    expect(single.status).toBe(422);
+    expect(single.headers.get('content-type')).toBe('application/problem+json');
   });
 });

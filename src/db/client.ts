@@ -5,7 +5,8 @@ import { Client, neonConfig } from '@neondatabase/serverless';
 
 export class DbUnavailable extends Error {}
 
-const TRANSIENT = new Set(['53300', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+// 57014: our statement_timeout cancelled it; the statement rolled back, so a retry is safe.
+const TRANSIENT = new Set(['53300', '57014', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 /** Locally the driver's WebSocket goes through our relay to a plain Postgres (scripts/relay.ts). */
 export function configureDriver(env: Env) {
@@ -30,7 +31,7 @@ export type Db = {
   close(): void;
 };
 
-export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5_000, queryTimeoutMs: 10_000 }): Db {
+export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5_000, queryTimeoutMs: 15_000 }): Db {
   configureDriver(env);
   let client: Client | null = null;
   let connecting: Promise<Client> | null = null;
@@ -51,7 +52,9 @@ export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5
     connecting ??= (async () => {
       const deadline = Date.now() + opts.connectTimeoutMs;
       for (let attempt = 1; ; attempt++) {
-        const c = new Client({ connectionString: env.DATABASE_URL });
+        // Postgres cancels a statement past 8 s (rolled back: a known outcome); the client-side
+        // timeout only catches a dead socket, and dropping the connection fails its queue.
+        const c = new Client({ connectionString: env.DATABASE_URL, statement_timeout: 8_000 });
         c.on('error', () => drop(c));
         c.on('end', () => c === client && (client = null));
         try {

@@ -10,7 +10,7 @@ type Outcome = { ok: true; rows: unknown[] } | { ok: false; transient: boolean; 
 type PoolStub = { query(text: string, params: unknown[]): Promise<Outcome> };
 
 export class DbPool extends DurableObject<Env> {
-  private db = connection(this.env, { idleMs: 60_000, connectTimeoutMs: 5_000, queryTimeoutMs: 10_000 });
+  private db = connection(this.env, { idleMs: 60_000, connectTimeoutMs: 5_000, queryTimeoutMs: 15_000 });
 
   // RPC drops custom error fields, so the outcome travels as data.
   async query(text: string, params: unknown[]): Promise<Outcome> {

@@ -33,7 +33,8 @@ export const MODELS: Record<EntityType, Model> = {
     commands: cmd(flightCommandSchemas, { schedule: 'ScheduleFlight', status: 'ChangeFlightStatus', milestones: 'RecordTurnaroundMilestone' }),
   },
   shipment: {
-    stateVersion: 1, initial: initialShipmentState, evolve: evolveShipment as Model['evolve'], decide: decideShipment as Model['decide'],
+    // stateVersion 2: pieces received per airport
+    stateVersion: 2, initial: initialShipmentState, evolve: evolveShipment as Model['evolve'], decide: decideShipment as Model['decide'],
     events: shipmentEventSchemas, collection: 'shipments',
     commands: cmd(shipmentCommandSchemas, { statuses: 'RecordShipmentStatus' }),
   },

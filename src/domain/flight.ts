@@ -156,7 +156,7 @@ export function decideFlight(cmd: FlightCommand, state: FlightState, ctx: Comman
         type: 'FlightStatusChanged',
         data: {
           flightId: ctx.entityId, oldStatus: from, newStatus: to, timestamp: ctx.at,
-          reason: cmd.data.reason ?? 'Not specified', updatedBy: ctx.actor,
+          reason: cmd.data.reason ?? 'Not specified', updatedBy: ctx.actor.slice(0, 200),
           locationCode: ctx.location ?? state.scheduled.origin,
           delayMinutes: cmd.data.delayMinutes ?? (to === 'Delayed' ? state.delayMinutes : 0),
         },

@@ -25,13 +25,13 @@ export type ShipmentEvent = { type: 'ShipmentStatusRecorded'; data: z.infer<type
 
 export type ShipmentState = {
   lastCode: (typeof SHIPMENT_CODES)[number] | null;
-  piecesReceived: number;
+  piecesReceived: number; // the most pieces received anywhere
   piecesDelivered: number;
-  receivedAt: string[]; // airports with RCS or RCF
+  received: Record<string, number>; // airport -> pieces received there (RCS or RCF)
   delivered: boolean;
 };
 
-export const initialShipmentState = (): ShipmentState => ({ lastCode: null, piecesReceived: 0, piecesDelivered: 0, receivedAt: [], delivered: false });
+export const initialShipmentState = (): ShipmentState => ({ lastCode: null, piecesReceived: 0, piecesDelivered: 0, received: {}, delivered: false });
 
 export function evolveShipment(state: ShipmentState, event: ShipmentEvent): ShipmentState {
   switch (event.type) {
@@ -40,7 +40,10 @@ export function evolveShipment(state: ShipmentState, event: ShipmentEvent): Ship
       const next = { ...state, lastCode: d.code };
       if (d.code === 'RCS' || d.code === 'RCF') {
         next.piecesReceived = Math.max(state.piecesReceived, d.pieces);
-        if (event.location && !state.receivedAt.includes(airportOf(event.location))) next.receivedAt = [...state.receivedAt, airportOf(event.location)];
+        if (event.location) {
+          const airport = airportOf(event.location);
+          next.received = { ...state.received, [airport]: Math.max(state.received[airport] ?? 0, d.pieces) };
+        }
       }
       if (d.code === 'DLV') {
         next.piecesDelivered = state.piecesDelivered + d.pieces;
@@ -65,11 +68,13 @@ export function decideShipment(cmd: ShipmentCommand, state: ShipmentState, ctx: 
       }
       if (d.code === 'DLV') {
         if (!ctx.location) return reject('location_required', 'a delivery names where it happened');
-        if (!state.receivedAt.includes(airportOf(ctx.location))) {
-          return reject('delivery_before_receipt', `the shipment was not received (RCS or RCF) at ${airportOf(ctx.location)}`);
+        const airport = airportOf(ctx.location);
+        const receivedHere = state.received[airport];
+        if (receivedHere === undefined) {
+          return reject('delivery_before_receipt', `the shipment was not received (RCS or RCF) at ${airport}`);
         }
-        if (state.piecesDelivered + d.pieces > state.piecesReceived) {
-          return reject('delivered_exceeds_received', `${state.piecesDelivered + d.pieces} pieces delivered would exceed the ${state.piecesReceived} received`);
+        if (state.piecesDelivered + d.pieces > receivedHere) {
+          return reject('delivered_exceeds_received', `${state.piecesDelivered + d.pieces} pieces delivered would exceed the ${receivedHere} received at ${airport}`);
         }
       }
       return accept({ type: 'ShipmentStatusRecorded', data: d, location: ctx.location });

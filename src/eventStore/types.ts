@@ -23,6 +23,7 @@ export type AppendRequest = { expected: ExpectedVersion; events: NewEvent[] };
 export type AppendResult =
   | { status: 201 | 200; fromVersion: number; toVersion: number; positions: number[] }
   | { status: 409; code: 'wrong_expected_version' | 'event_id_conflict'; currentVersion: number; eventIds?: string[] }
+  | { status: 422; code: 'invalid_value'; detail: string }
   | { status: 503; code: 'database_unavailable'; detail: string };
 
 export type ReadRequest = { fromVersion?: number; limit: number; direction: 'forward' | 'backward' };
@@ -52,6 +53,7 @@ export type CommandRequest = {
 export type CommandResult =
   | { status: 201; replayed: boolean; version: number; /** JSON text */ events: string }
   | { status: 409; code: string; detail: string }
+  | { status: 422; code: 'invalid_value'; detail: string }
   | { status: 503; code: 'database_unavailable'; detail: string };
 
 export type StateResult =

@@ -81,8 +81,11 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
       requiredClaims: ['exp'],
     }));
   } catch (e) {
-    if (e instanceof errors.JOSEError || e instanceof TypeError || e instanceof SyntaxError) throw unauthorized(describe(e));
-    throw new ApiError(503, 'auth_unavailable', 'the token could not be checked; try again');
+    // the issuer's keys could not be fetched: not the client's fault
+    if (e instanceof errors.JWKSTimeout || !(e instanceof errors.JOSEError)) {
+      throw new ApiError(503, 'auth_unavailable', 'the token could not be checked; try again', {}, { 'retry-after': '5' });
+    }
+    throw unauthorized(describe(e));
   }
   const tenantId = payload[env.AUTH_TENANT_CLAIM || 'tenant_id'];
   if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) throw unauthorized('the token names no valid tenant');
@@ -90,7 +93,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const scopes = new Set<string>(
     typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : Array.isArray(scp) ? scp.map(String) : [],
   );
-  const principal = { tenantId, subject: String(payload.sub ?? 'unknown'), scopes };
+  const principal = { tenantId, subject: String(payload.sub ?? 'unknown').slice(0, 200), scopes };
   remember(match[1]!, principal, payload);
   c.set('principal', principal);
   await next();

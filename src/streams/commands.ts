@@ -20,6 +20,7 @@ export const commandEnvelopeSchema = z.strictObject({
   occurredAt: z.iso
     .datetime({ offset: true })
     .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, 'occurredAt is more than 5 minutes in the future')
+    .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1), 'occurredAt is before 2000')
     .optional()
     .meta({ description: 'when it happened at the site (default: now)' }),
   location: locationSchema.optional(),
@@ -61,6 +62,7 @@ for (const entityType of ENTITY_TYPES) {
       // a keyed command is safe to repeat: the retry is answered with the first result
       const r = await callStream<CommandResult>(c.env, key, cmd.idempotencyKey !== null, (o) => o.command(key, cmd));
       if (r.status === 409) throw new ApiError(409, r.code, r.detail, { rule: r.code });
+      if (r.status === 422) throw new ApiError(422, r.code, r.detail);
       if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
       if (r.replayed) c.header('idempotent-replayed', 'true');
       c.header('etag', `"${r.version}"`);

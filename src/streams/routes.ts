@@ -130,11 +130,14 @@ function resultBody(c: Context<AppEnv>, streamId: string, r: AppendResult): Resu
     case 409: {
       const detail = r.code === 'wrong_expected_version'
         ? `the stream is at version ${r.currentVersion}, which is not what the request expected`
-        : 'an event id of this request is already stored with other content or on another stream';
+        : r.eventIds?.length
+          ? 'an event id of this request is already stored with other content or on another stream'
+          : 'some event ids of this request are already stored and others are not: send the stored events as they were, or only the new ones';
       return { status: 409, body: problemBody(409, r.code, detail, c.get('requestId'), { currentVersion: r.currentVersion, ...(r.eventIds ? { eventIds: r.eventIds } : {}) }) };
     }
+    case 422:
     case 503:
-      return { status: 503, body: problemBody(503, r.code, r.detail, c.get('requestId')) };
+      return { status: r.status, body: problemBody(r.status, r.code, r.detail, c.get('requestId')) };
   }
 }
 

@@ -28,6 +28,10 @@ const metadataSchema = z
     }
   });
 
+const MAX_DATA_BYTES = 32 * 1024;
+const MAX_METADATA_BYTES = 4 * 1024;
+const sizedJson = (max: number) => (v: unknown) => JSON.stringify(v).length <= max;
+
 export const newEventSchema = z.strictObject({
   id: z.uuid().optional().meta({ description: 'client-chosen idempotency key; generated when absent' }),
   type: eventTypeSchema,
@@ -38,8 +42,8 @@ export const newEventSchema = z.strictObject({
     .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1), 'occurredAt is before 2000')
     .optional(),
   location: locationSchema.optional(),
-  data: z.record(z.string(), z.unknown()),
-  metadata: metadataSchema.optional(),
+  data: z.record(z.string(), z.unknown()).refine(sizedJson(MAX_DATA_BYTES), `data is larger than ${MAX_DATA_BYTES} bytes of JSON`),
+  metadata: metadataSchema.refine(sizedJson(MAX_METADATA_BYTES), `metadata is larger than ${MAX_METADATA_BYTES} bytes of JSON`).optional(),
 });
 
 const eventsSchema = z
@@ -50,8 +54,9 @@ const eventsSchema = z
     const seen = new Set<string>();
     events.forEach((e, i) => {
       if (!e.id) return;
-      if (seen.has(e.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'event id repeated within the request' });
-      seen.add(e.id);
+      const id = e.id.toLowerCase(); // ids are stored lower case
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'event id repeated within the request' });
+      seen.add(id);
     });
   });
 

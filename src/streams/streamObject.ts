@@ -5,7 +5,7 @@
 // Commands run through the same queue, one at a time: load state, decide, append at that version.
 import { DurableObject } from 'cloudflare:workers';
 import { DbUnavailable, isUniqueViolation, type Db } from '../db/client';
-import { pooledDb } from '../db/pool';
+import { pooledDb, SqlError } from '../db/pool';
 import { MODELS, type DomainEvent } from '../domain/entities';
 import { upcast } from '../domain/upcasters';
 import { appendGroup, type GroupResult } from '../eventStore/append';
@@ -27,8 +27,15 @@ type Waiter =
 /** Decided state held in memory, how it was loaded, and the newest snapshot saved of it. */
 type Loaded = { version: number; state: unknown; loadedFromSnapshot: number | null; replayedEvents: number; snapshotVersion: number | null };
 
+/** Postgres refused a value that passed validation (class 22: a NUL in a string, an odd offset…). */
+const invalidValue = (e: unknown) => {
+  const code = (e as { code?: string })?.code;
+  if (!(e instanceof SqlError) || !code?.startsWith('22')) return null;
+  return { status: 422 as const, code: 'invalid_value' as const, detail: `a value cannot be stored: ${e.message}` };
+};
+
 const unavailable = (e: unknown) => {
-  if (!(e instanceof DbUnavailable)) console.error('stream object: database error', e);
+  if (!(e instanceof DbUnavailable)) console.error('stream object: database error', e instanceof Error ? e.message : e);
   return { status: 503 as const, code: 'database_unavailable' as const, detail: 'the event store is unavailable; retry with the same event ids' };
 };
 
@@ -47,6 +54,7 @@ export class StreamObject extends DurableObject<Env> {
   private tail: { first: number; version: number; events: string[]; bytes: number } | null = null;
   private pageBytes = 0;
   private generation = 0;
+  private unsure = false;
   private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
 
   private idle: ReturnType<typeof setTimeout> | null = null;
@@ -99,7 +107,7 @@ export class StreamObject extends DurableObject<Env> {
       const page = await readPage(this.db, key, q);
       if (!page) return { status: 404 };
       const result = { status: 200 as const, ...page };
-      if (generation === this.generation && !this.committing && this.pageBytes + page.events.length <= MAX_CACHED_PAGE_BYTES) {
+      if (generation === this.generation && !this.committing && !this.unsure && this.pageBytes + page.events.length <= MAX_CACHED_PAGE_BYTES) {
         this.pages.set(cacheKey, result);
         this.pageBytes += page.events.length;
       }
@@ -145,6 +153,17 @@ export class StreamObject extends DurableObject<Env> {
       t.bytes -= t.events.shift()!.length;
       t.first++;
     }
+  }
+
+  /**
+   * A commit failed or raced: it may still land in Postgres. Forget everything held in memory, and
+   * cache no page until a commit succeeds again.
+   */
+  private forget() {
+    this.loaded = null;
+    this.tail = null;
+    this.unsure = true;
+    this.moved();
   }
 
   /** The stream may have moved: forget cached pages. */
@@ -205,6 +224,7 @@ export class StreamObject extends DurableObject<Env> {
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await appendGroup(this.db, key, group.map((w) => w.req));
+        this.unsure = false;
         this.extendTail(out, group.map((w) => w.req));
         out.results.forEach((r, i) => group[i]!.resolve(r));
         await this.follow(group.map((w) => w.req), out.results, out.version);
@@ -212,17 +232,15 @@ export class StreamObject extends DurableObject<Env> {
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
         // the same id on another stream): run the group again; tt_append sees what is stored now.
-        this.tail = null; // the outcome is unknown, or someone else wrote
-        if (isUniqueViolation(e) && attempt < 3) {
-          this.loaded = null;
-          continue;
-        }
+        this.forget(); // the outcome is unknown, or someone else wrote
+        if (isUniqueViolation(e) && attempt < 3) continue;
         // One bad request must not sink the others that share its transaction.
         if (!(e instanceof DbUnavailable) && group.length > 1) {
           for (const w of group) await this.commit([w]);
           return;
         }
-        for (const w of group) w.resolve(unavailable(e));
+        const result = invalidValue(e) ?? unavailable(e);
+        for (const w of group) w.resolve(result);
         return;
       }
     }
@@ -233,11 +251,12 @@ export class StreamObject extends DurableObject<Env> {
     const loaded = this.loaded;
     if (!loaded) return;
     const model = MODELS[this.key!.entityType];
-    results.forEach((r, i) => {
-      if (r.status !== 201) return;
+    for (const [i, r] of results.entries()) {
+      if (r.status !== 201) continue;
+      if (r.fromVersion !== loaded.version + 1) break; // events we never saw came in between
       for (const e of requests[i]!.events) loaded.state = model.evolve(loaded.state, toDomain(e));
       loaded.version = r.toVersion;
-    });
+    }
     if (loaded.version !== version) {
       this.loaded = null; // out of step: reload on next use
       return;
@@ -298,6 +317,7 @@ export class StreamObject extends DurableObject<Env> {
         for (const e of events) e.schemaVersion = latestVersion(model, e.type);
         const req: AppendRequest = { expected: loaded.version, events };
         const out = await appendGroup(this.db, key, [req]);
+        this.unsure = false;
         this.extendTail(out, [req]);
         const r = out.results[0]!;
         if (r.status === 201) {
@@ -312,9 +332,8 @@ export class StreamObject extends DurableObject<Env> {
         if (attempt >= 3) return { status: 409, code: 'concurrent_change', detail: 'the stream kept changing; retry the command' };
       }
     } catch (e) {
-      if (isUniqueViolation(e)) this.loaded = null;
-      this.tail = null;
-      return unavailable(e);
+      this.forget();
+      return invalidValue(e) ?? unavailable(e);
     }
   }
 }

@@ -38,6 +38,11 @@ describe('shipment', () => {
 
   it('counts received pieces from RCS and RCF', () => {
     const { state } = given('shipment', [status('RCS', 4, 'MAD'), status('RCF', 4, 'LIM')]);
-    expect(state).toMatchObject({ piecesReceived: 4, receivedAt: ['MAD', 'LIM'], delivered: false });
+    expect(state).toMatchObject({ piecesReceived: 4, received: { MAD: 4, LIM: 4 }, delivered: false });
+  });
+
+  it('counts pieces received at the airport of the delivery', () => {
+    given('shipment', [status('RCS', 10, 'LIM'), status('RCF', 2, 'MIA')])
+      .thenRejects('delivered_exceeds_received', 'RecordShipmentStatus', { code: 'DLV', pieces: 10, weightKg: 100 }, { location: 'MIA' });
   });
 });
