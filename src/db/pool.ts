@@ -1,7 +1,7 @@
 // Connection broker: a few Durable Objects ("shards") each hold one long-lived Postgres connection,
 // and every stream object sends its SQL through one of them. Stream objects come and go by the
 // thousand; connections (and Postgres backends, and Neon's ~40 ms WebSocket setup) stay few and
-// warm. In production give the shards a locationHint near the database region.
+// warm. In production set DB_POOL_LOCATION so the shards live near the database region.
 import { DurableObject } from 'cloudflare:workers';
 import { connection, DbUnavailable, type Db } from './client';
 
@@ -38,7 +38,10 @@ function shardOf(routingKey: string, shards: number): number {
 /** A `Db` whose queries run on the pool shard chosen by `routingKey` (a stream keeps its shard). */
 export function pooledDb(env: Env, routingKey: string): Db {
   const shards = Math.max(1, Number(env.DB_POOL_SHARDS || 4));
-  const stub = env.DB_POOL.get(env.DB_POOL.idFromName(`db-pool-${shardOf(routingKey, shards)}`)) as unknown as PoolStub;
+  // DB_POOL_LOCATION (e.g. "enam") places new shards near the database region
+  const locationHint = (env.DB_POOL_LOCATION || undefined) as DurableObjectLocationHint | undefined;
+  const id = env.DB_POOL.idFromName(`db-pool-${shardOf(routingKey, shards)}`);
+  const stub = env.DB_POOL.get(id, locationHint ? { locationHint } : undefined) as unknown as PoolStub;
   return {
     async query<T>(text: string, params: unknown[]): Promise<T[]> {
       let out: Outcome;
