@@ -227,7 +227,7 @@ export class StreamObject extends DurableObject<Env> {
         this.unsure = false;
         this.extendTail(out, group.map((w) => w.req));
         out.results.forEach((r, i) => group[i]!.resolve(r));
-        await this.follow(group.map((w) => w.req), out.results, out.version);
+        await this.followSafely(group.map((w) => w.req), out.results, out.version);
         return;
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
@@ -243,6 +243,16 @@ export class StreamObject extends DurableObject<Env> {
         for (const w of group) w.resolve(result);
         return;
       }
+    }
+  }
+
+  /** The commit stands whatever happens here: a state that cannot follow is dropped and reloaded. */
+  private async followSafely(requests: AppendRequest[], results: AppendResult[], version: number) {
+    try {
+      await this.follow(requests, results, version);
+    } catch (e) {
+      this.loaded = null;
+      console.error('stream object: state could not follow the commit', e instanceof Error ? e.message : e);
     }
   }
 
@@ -321,7 +331,7 @@ export class StreamObject extends DurableObject<Env> {
         this.extendTail(out, [req]);
         const r = out.results[0]!;
         if (r.status === 201) {
-          await this.follow([req], [r], out.version);
+          await this.followSafely([req], [r], out.version);
           return {
             status: 201, replayed: false, version: r.toVersion,
             events: JSON.stringify(events.map((e, i) => ({ id: e.id, version: r.fromVersion + i, position: r.positions[i]!, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, location: e.location, data: e.data, metadata: e.metadata }))),
