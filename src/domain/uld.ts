@@ -25,7 +25,7 @@ export const initialUldState = (): UldState => ({ flight: null, shipments: [], b
 export function evolveUld(state: UldState, event: UldEvent): UldState {
   switch (event.type) {
     case 'UldLoaded':
-      return { ...state, flight: event.data.flight, shipments: event.data.shipments, bags: event.data.bags };
+      return { ...state, flight: event.data.flight, shipments: event.data.shipments ?? [], bags: event.data.bags ?? [] }; // raw appends may omit the lists
     case 'UldUnloaded':
       return { ...state, flight: null, shipments: [], bags: [] };
     case 'UldStatusChanged':
