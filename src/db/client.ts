@@ -28,7 +28,6 @@ export function isUniqueViolation(e: unknown): boolean {
 
 export type Db = {
   query<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
-  close(): void;
 };
 
 export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5_000, queryTimeoutMs: 15_000 }): Db {
@@ -97,7 +96,6 @@ export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5
         if (busy === 0) scheduleIdleClose();
       }
     },
-    close: () => drop(client),
   };
 }
 

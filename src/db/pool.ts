@@ -54,6 +54,5 @@ export function pooledDb(env: Env, routingKey: string): Db {
       if (out.transient) throw new DbUnavailable(out.message);
       throw new SqlError(out.code, out.message);
     },
-    close() {},
   };
 }

@@ -11,12 +11,11 @@ const PAGE_SQL = (direction: 'forward' | 'backward') => {
     ? ['e.version >= $3 and e.version < $3 + $4', 'asc']
     : ['e.version <= least($3, s.version) and e.version > least($3, s.version) - $4', 'desc'];
   return `
-  select s.version,
-         (select '[' || coalesce(string_agg(tt_render(e), ',' order by e.version ${order}), '') || ']'
-            from events e where e.tenant_id = $1 and e.stream_id = $2 and ${range}) as events,
-         exists (select 1 from events e where e.tenant_id = $1 and e.stream_id = $2 and ${range}
-                    and (e.event_type || '@' || e.schema_version) = any($5::text[])) as stale
-    from streams s
+  select s.version, p.events, p.stale
+    from streams s,
+         lateral (select '[' || coalesce(string_agg(tt_render(e), ',' order by e.version ${order}), '') || ']' as events,
+                         coalesce(bool_or((e.event_type || '@' || e.schema_version) = any($5::text[])), false) as stale
+                    from events e where e.tenant_id = $1 and e.stream_id = $2 and ${range}) p
    where s.tenant_id = $1 and s.stream_id = $2`;
 };
 

@@ -29,13 +29,13 @@ export async function saveSnapshot(db: Db, key: StreamKey, version: number, stat
   );
 }
 
-/** Stored events by id, as the API shows them (a replayed command answers with these). */
-export async function eventsById(db: Db, key: StreamKey, ids: string[]) {
-  return db.query<Record<string, unknown>>(
-    `select e.event_id as "id", e.version::int as "version", e.global_position::bigint as "position", e.event_type as "type",
-            e.schema_version as "schemaVersion", to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
-            e.location, e.data, e.metadata
-       from events e where e.tenant_id = $1 and e.stream_id = $2 and e.event_id = any($3::uuid[]) order by e.version`,
+/** Stored events by id, rendered as reads show them (a replayed command answers with these). */
+export async function eventsById(db: Db, key: StreamKey, ids: string[]): Promise<{ version: number; events: string } | null> {
+  const rows = await db.query<{ version: string | null; events: string }>(
+    `select max(e.version) as version, '[' || coalesce(string_agg(tt_render(e), ',' order by e.version), '') || ']' as events
+       from events e where e.tenant_id = $1 and e.stream_id = $2 and e.event_id = any($3::uuid[])`,
     [key.tenantId, key.streamId, ids],
   );
+  const r = rows[0];
+  return r?.version ? { version: Number(r.version), events: r.events } : null;
 }

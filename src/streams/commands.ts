@@ -12,17 +12,12 @@ import { jsonBody } from '../http/body';
 import { ApiError } from '../http/problem';
 import { validationError } from '../http/validate';
 import { callStream, correlationId, eventMetadata } from './routes';
-import { MAX_FUTURE_MS } from './schemas';
+import { occurredAtSchema } from './schemas';
 
 export const commandRoutes = new Hono<AppEnv>();
 
 export const commandEnvelopeSchema = z.strictObject({
-  occurredAt: z.iso
-    .datetime({ offset: true })
-    .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, 'occurredAt is more than 5 minutes in the future')
-    .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1), 'occurredAt is before 2000')
-    .optional()
-    .meta({ description: 'when it happened at the site (default: now)' }),
+  occurredAt: occurredAtSchema.optional().meta({ description: 'when it happened at the site (default: now)' }),
   location: locationSchema.optional(),
   commandId: z.string().min(1).max(200).optional().meta({ description: 'makes a retry return the first answer (same as the Idempotency-Key header)' }),
 });

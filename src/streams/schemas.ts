@@ -28,6 +28,12 @@ const metadataSchema = z
     }
   });
 
+/** When it happened at the site: hours ago is fine, more than 5 minutes ahead is not. */
+export const occurredAtSchema = z.iso
+  .datetime({ offset: true })
+  .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, 'occurredAt is more than 5 minutes in the future')
+  .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1), 'occurredAt is before 2000');
+
 const MAX_DATA_BYTES = 32 * 1024;
 const MAX_METADATA_BYTES = 4 * 1024;
 const sizedJson = (max: number) => (v: unknown) => JSON.stringify(v).length <= max;
@@ -36,11 +42,7 @@ export const newEventSchema = z.strictObject({
   id: z.uuid().optional().meta({ description: 'client-chosen idempotency key; generated when absent' }),
   type: eventTypeSchema,
   schemaVersion: z.int().min(1).max(1000).optional(),
-  occurredAt: z.iso
-    .datetime({ offset: true })
-    .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, 'occurredAt is more than 5 minutes in the future')
-    .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1), 'occurredAt is before 2000')
-    .optional(),
+  occurredAt: occurredAtSchema.optional(),
   location: locationSchema.optional(),
   data: z.record(z.string(), z.unknown()).refine(sizedJson(MAX_DATA_BYTES), `data is larger than ${MAX_DATA_BYTES} bytes of JSON`),
   metadata: metadataSchema.refine(sizedJson(MAX_METADATA_BYTES), `metadata is larger than ${MAX_METADATA_BYTES} bytes of JSON`).optional(),
@@ -118,7 +120,7 @@ export const streamStateSchema = z.object({
 export const commandResultSchema = z.object({
   streamId: z.string(),
   version: z.int(),
-  events: z.array(storedEventSchema.omit({ recordedAt: true })),
+  events: z.array(storedEventSchema),
 });
 
 export const streamInfoSchema = z.object({

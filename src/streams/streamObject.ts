@@ -6,6 +6,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { DbUnavailable, isUniqueViolation, type Db } from '../db/client';
 import { pooledDb, SqlError } from '../db/pool';
+import { CATALOG } from '../domain/catalog';
 import { MODELS, type DomainEvent } from '../domain/entities';
 import { upcast } from '../domain/upcasters';
 import { appendGroup, type GroupResult } from '../eventStore/append';
@@ -221,13 +222,14 @@ export class StreamObject extends DurableObject<Env> {
 
   private async commit(group: Extract<Waiter, { kind: 'append' }>[]): Promise<void> {
     const key = this.key!;
+    const requests = group.map((w) => w.req);
     for (let attempt = 1; ; attempt++) {
       try {
-        const out = await appendGroup(this.db, key, group.map((w) => w.req));
+        const out = await appendGroup(this.db, key, requests);
         this.unsure = false;
-        this.extendTail(out, group.map((w) => w.req));
+        this.extendTail(out, requests);
         out.results.forEach((r, i) => group[i]!.resolve(r));
-        await this.followSafely(group.map((w) => w.req), out.results, out.version);
+        await this.followSafely(requests, out.results, out.version);
         return;
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
@@ -291,7 +293,7 @@ export class StreamObject extends DurableObject<Env> {
     const model = MODELS[key.entityType];
     const { snapshot, events } = await loadSnapshotAndTail(this.db, key, model.stateVersion);
     let state = snapshot ? snapshot.state : model.initial();
-    for (const e of events) state = model.evolve(state, { ...upcast(e.type, e.schemaVersion, e.data), type: e.type, location: e.location });
+    for (const e of events) state = model.evolve(state, toDomain(e));
     const version = events.length ? events[events.length - 1]!.version : (snapshot?.version ?? 0);
     const from = snapshot?.version ?? null;
     const loaded: Loaded = { version, state, loadedFromSnapshot: from, replayedEvents: events.length, snapshotVersion: from };
@@ -308,7 +310,7 @@ export class StreamObject extends DurableObject<Env> {
       for (let attempt = 1; ; attempt++) {
         if (ids) {
           const earlier = await eventsById(this.db, key, ids);
-          if (earlier.length) return { status: 201, replayed: true, version: Number(earlier[earlier.length - 1]!.version), events: JSON.stringify(earlier) };
+          if (earlier) return { status: 201, replayed: true, ...earlier };
         }
         const loaded = await this.ensureLoaded();
         const decision = model.decide({ type: cmd.type, data: cmd.data }, loaded.state, cmd.ctx);
@@ -316,7 +318,7 @@ export class StreamObject extends DurableObject<Env> {
         const events: NewEvent[] = decision.events.map((e, i) => ({
           id: ids?.[i] ?? crypto.randomUUID(),
           type: e.type,
-          schemaVersion: 0, // set below from the catalog's latest
+          schemaVersion: CATALOG[e.type]!.latest,
           occurredAt: cmd.ctx.at,
           location: e.location ?? cmd.ctx.location,
           data: e.data,
@@ -324,7 +326,6 @@ export class StreamObject extends DurableObject<Env> {
           correlationId: cmd.correlationId,
           causationId: cmd.causationId,
         }));
-        for (const e of events) e.schemaVersion = latestVersion(model, e.type);
         const req: AppendRequest = { expected: loaded.version, events };
         const out = await appendGroup(this.db, key, [req]);
         this.unsure = false;
@@ -332,10 +333,8 @@ export class StreamObject extends DurableObject<Env> {
         const r = out.results[0]!;
         if (r.status === 201) {
           await this.followSafely([req], [r], out.version);
-          return {
-            status: 201, replayed: false, version: r.toVersion,
-            events: JSON.stringify(events.map((e, i) => ({ id: e.id, version: r.fromVersion + i, position: r.positions[i]!, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, location: e.location, data: e.data, metadata: e.metadata }))),
-          };
+          // the inserted events as tt_render shows them: the same text a read or a replay gives
+          return { status: 201, replayed: false, version: r.toVersion, events: `[${out.rendered.join(',')}]` };
         }
         // Our state was behind what is stored (or the ids raced in): reload and decide again.
         this.loaded = null;
@@ -348,12 +347,9 @@ export class StreamObject extends DurableObject<Env> {
   }
 }
 
-function toDomain(e: NewEvent): DomainEvent {
+/** An event as evolve folds it: upcast to its type's latest schema, with where it happened. */
+function toDomain(e: { type: string; schemaVersion: number; data: Record<string, unknown>; location: string | null }): DomainEvent {
   return { ...upcast(e.type, e.schemaVersion, e.data), type: e.type, location: e.location };
-}
-
-function latestVersion(model: (typeof MODELS)[keyof typeof MODELS], type: string): number {
-  return Math.max(...Object.keys(model.events[type] ?? { 1: 0 }).map(Number));
 }
 
 /** Event ids of a keyed command: the same (tenant, stream, key) always gives the same UUIDs. */
