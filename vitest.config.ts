@@ -21,6 +21,17 @@ export default defineConfig({
           TEST_SIGNING_KEY: inject('signingKey'),
           TEST_STRANGER_KEY: inject('strangerKey'),
           TEST_CONTROL_URL: inject('controlUrl'),
+          OUTBOX_SWEEP_S: '1', // so a lost message is swept within a test's patience
+          REBUILD_PAGE: '200', // so a rebuild of the test store takes many pages
+        },
+        // queue.consumer() tests call the Worker's queue handler directly (test-only flag)
+        compatibilityFlags: ['service_binding_extra_handlers'],
+        // fast local batches and retries; the dead-letter queues as in wrangler.toml
+        queueConsumers: {
+          'tracktrace-events': { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 2, retryDelay: 0, deadLetterQueue: 'tracktrace-events-dlq' },
+          'tracktrace-events-dlq': { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, retryDelay: 0 },
+          'tracktrace-rebuild': { maxBatchSize: 1, maxBatchTimeout: 0.05, maxRetries: 5, retryDelay: 0, deadLetterQueue: 'tracktrace-rebuild-dlq' },
+          'tracktrace-rebuild-dlq': { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 5, retryDelay: 0 },
         },
       },
     })),

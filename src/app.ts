@@ -3,20 +3,45 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env';
 import { authenticate } from './http/auth';
+import { deadLetterRoutes } from './admin/deadLetters';
+import { projectionAdminRoutes } from './admin/projections';
 import { ApiError, problem } from './http/problem';
 import { healthRoutes } from './ops/health';
 import { openApiRoutes } from './ops/openapi';
+import { projector } from './projections/consumer';
+import { manifestRoutes } from './projections/manifest/routes';
+import { metricsRoutes } from './projections/metrics/routes';
+import { statusRoutes } from './projections/status/routes';
+import { timelineRoutes } from './projections/timeline/routes';
 import { commandRoutes } from './streams/commands';
 import { streamRoutes } from './streams/routes';
 
 export const app = new Hono<AppEnv>();
 
+// Once per isolate: make sure the projector's outbox sweep is armed (locally no cron fires).
+let sweeping = false;
+app.use(async (c, next) => {
+  if (!sweeping) {
+    sweeping = true;
+    c.executionCtx.waitUntil(projector(c.env).ensureSweeping().catch(() => (sweeping = false)));
+  }
+  await next();
+});
 app.use(requestId({ limitLength: 128 }));
 app.use('/v1/*', authenticate);
 app.route('/', healthRoutes);
 app.route('/', openApiRoutes);
+// the write side: appends, stream reads, domain commands
 app.route('/', streamRoutes);
 app.route('/', commandRoutes);
+// the read side: read models, queried in Postgres directly
+app.route('/', statusRoutes);
+app.route('/', timelineRoutes);
+app.route('/', manifestRoutes);
+app.route('/', metricsRoutes);
+// operations: projection status and rebuilds, dead letters
+app.route('/', projectionAdminRoutes);
+app.route('/', deadLetterRoutes);
 
 // A path that exists under another method is a 405 with Allow, not a 404.
 const patterns = () =>

@@ -2,7 +2,7 @@
 // the append function (tt_append) is a custom migration next to them.
 import { sql } from 'drizzle-orm';
 import {
-  bigint, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  bigint, customType, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' });
@@ -60,4 +60,154 @@ export const snapshots = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.streamId] })],
+);
+
+// ---- The read side (src/projections). Each read model's tables are swapped whole by a rebuild:
+// a new generation is built as `<table>__next` and renamed into place (src/projections/generations.ts).
+
+/** One row per commit group not yet applied by the projections; the consumer deletes it once applied. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text('tenant_id').notNull(),
+    streamId: text('stream_id').notNull(),
+    fromVersion: bigint('from_version', { mode: 'number' }).notNull(),
+    toVersion: bigint('to_version', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('outbox_stream_idx').on(t.tenantId, t.streamId, t.toVersion)],
+);
+
+export const projections = pgTable('projections', {
+  name: text('name').primaryKey(),
+  generation: integer('generation').notNull().default(1),
+  rebuildGeneration: integer('rebuild_generation'),
+  rebuildRegisteredXid: xid8('rebuild_registered_xid'),
+  rebuildCheckpointTx: xid8('rebuild_checkpoint_tx'),
+  rebuildCheckpointPos: bigint('rebuild_checkpoint_pos', { mode: 'number' }),
+  rebuildApplied: bigint('rebuild_applied', { mode: 'number' }).notNull().default(0),
+  rebuildTotal: bigint('rebuild_total', { mode: 'number' }),
+  rebuildStartedAt: timestamp('rebuild_started_at', { withTimezone: true }),
+  lastRebuild: jsonb('last_rebuild'),
+  lastAppliedAt: timestamp('last_applied_at', { withTimezone: true }),
+  lastPosition: bigint('last_position', { mode: 'number' }),
+});
+
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    messageId: text('message_id').notNull(),
+    queue: text('queue').notNull(),
+    tenantId: text('tenant_id'),
+    body: jsonb('body').notNull(),
+    attempts: integer('attempts').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    replayedAt: timestamp('replayed_at', { withTimezone: true }),
+    replays: integer('replays').notNull().default(0),
+  },
+  (t) => [uniqueIndex('dead_letters_message_uq').on(t.messageId), index('dead_letters_tenant_idx').on(t.tenantId, t.id)],
+);
+
+/** Per read model: the version of each stream it has applied (and any per-stream state it folds). */
+const applied = (name: string) =>
+  pgTable(
+    `rm_${name}_applied`,
+    {
+      tenantId: text('tenant_id').notNull(),
+      streamId: text('stream_id').notNull(),
+      version: bigint('version', { mode: 'number' }).notNull(),
+      state: jsonb('state'),
+    },
+    (t) => [primaryKey({ columns: [t.tenantId, t.streamId] })],
+  );
+export const statusApplied = applied('status');
+export const timelineApplied = applied('timeline');
+export const manifestApplied = applied('manifest');
+export const metricsApplied = applied('metrics');
+
+export const rmStatus = pgTable(
+  'rm_status',
+  {
+    tenantId: text('tenant_id').notNull(),
+    streamId: text('stream_id').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    status: text('status'),
+    location: text('location'),
+    airport: text('airport'),
+    flight: text('flight'),
+    uld: text('uld'),
+    pieces: integer('pieces'),
+    weightKg: doublePrecision('weight_kg'),
+    carriers: text('carriers').array().notNull().default(sql`'{}'`),
+    details: jsonb('details').notNull().default({}),
+    lastEventType: text('last_event_type').notNull(),
+    lastEventAt: timestamp('last_event_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.streamId] }),
+    index('rm_status_type_status_idx').on(t.tenantId, t.entityType, t.status, t.updatedAt, t.streamId),
+    index('rm_status_airport_idx').on(t.tenantId, t.airport, t.updatedAt, t.streamId),
+    index('rm_status_flight_idx').on(t.tenantId, t.flight),
+    index('rm_status_updated_idx').on(t.tenantId, t.updatedAt, t.streamId),
+  ],
+);
+
+export const rmTimeline = pgTable(
+  'rm_timeline',
+  {
+    tenantId: text('tenant_id').notNull(),
+    streamId: text('stream_id').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    position: bigint('position', { mode: 'number' }).notNull(),
+    eventType: text('event_type').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+    localTime: text('local_time'),
+    location: text('location'),
+    actor: text('actor'),
+    source: text('source'),
+    description: text('description').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.streamId, t.version] }), index('rm_timeline_order_idx').on(t.tenantId, t.streamId, t.occurredAt, t.version)],
+);
+
+/** What is on a flight: ULDs, and shipments and bags (in a ULD or loose). */
+export const rmManifest = pgTable(
+  'rm_manifest',
+  {
+    tenantId: text('tenant_id').notNull(),
+    flightId: text('flight_id').notNull(),
+    carrier: text('carrier').notNull(),
+    itemType: text('item_type').notNull(),
+    itemId: text('item_id').notNull(),
+    uldId: text('uld_id'),
+    linkedBy: text('linked_by').notNull(),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.flightId, t.itemType, t.itemId] }),
+    index('rm_manifest_item_idx').on(t.tenantId, t.itemType, t.itemId),
+    index('rm_manifest_uld_idx').on(t.tenantId, t.uldId),
+  ],
+);
+
+/** One sample per measured operation (a turnaround, a dwell, a delay…); buckets are computed on read. */
+export const rmMetricSamples = pgTable(
+  'rm_metric_samples',
+  {
+    tenantId: text('tenant_id').notNull(),
+    streamId: text('stream_id').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    metric: text('metric').notNull(),
+    airport: text('airport'),
+    carriers: text('carriers').array().notNull().default(sql`'{}'`),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    value: doublePrecision('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.streamId, t.version, t.metric] }), index('rm_metric_samples_idx').on(t.tenantId, t.metric, t.at)],
 );

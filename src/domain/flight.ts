@@ -158,7 +158,8 @@ export function decideFlight(cmd: FlightCommand, state: FlightState, ctx: Comman
           flightId: ctx.entityId, oldStatus: from, newStatus: to, timestamp: ctx.at,
           reason: cmd.data.reason ?? 'Not specified', updatedBy: ctx.actor.slice(0, 200),
           locationCode: ctx.location ?? state.scheduled.origin,
-          delayMinutes: cmd.data.delayMinutes ?? (to === 'Delayed' ? state.delayMinutes : 0),
+          // a delay stays until a later status says otherwise (a delayed flight boards late too)
+          delayMinutes: cmd.data.delayMinutes ?? (to === 'Cancelled' ? 0 : state.delayMinutes),
         },
       });
     }

@@ -4,8 +4,15 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPaylo
 import type { AppEnv } from '../env';
 import { ApiError } from './problem';
 
-export type Scope = 'tracking:read' | 'tracking:write' | 'tracking:admin';
-export type Principal = { tenantId: string; subject: string; scopes: Set<string> };
+export type Scope = 'tracking:read' | 'tracking:write' | 'tracking:admin' | 'tracking:operator';
+/**
+ * `carriers` is null for the handler's own staff (they see the whole tenant). A partner token carries
+ * airline codes in AUTH_CARRIERS_CLAIM (designators like LA, 3-digit prefixes like 045): it sees only
+ * entities tied to those codes and never writes.
+ */
+export type Principal = { tenantId: string; subject: string; scopes: Set<string>; carriers: string[] | null };
+
+const CARRIER = /^([A-Z0-9]{2}|\d{3})$/;
 
 // Asymmetric only: `none` and HS* (a public key misused as an HMAC secret) never verify.
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -93,14 +100,23 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const scopes = new Set<string>(
     typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : Array.isArray(scp) ? scp.map(String) : [],
   );
-  const principal = { tenantId, subject: String(payload.sub ?? 'unknown').slice(0, 200), scopes };
+  const claim = payload[env.AUTH_CARRIERS_CLAIM || 'carriers'];
+  if (claim !== undefined && !(Array.isArray(claim) && claim.length <= 50 && claim.every((x) => typeof x === 'string' && CARRIER.test(x)))) {
+    throw unauthorized('the carriers claim must be a list of airline codes such as ["LA", "045"]');
+  }
+  const carriers = claim === undefined ? null : [...new Set(claim as string[])];
+  const principal = { tenantId, subject: String(payload.sub ?? 'unknown').slice(0, 200), scopes, carriers };
   remember(match[1]!, principal, payload);
   c.set('principal', principal);
   await next();
 };
 
 export const requireScope = (scope: Scope): MiddlewareHandler<AppEnv> => async (c, next) => {
-  if (!c.get('principal').scopes.has(scope)) {
+  const principal = c.get('principal');
+  if (principal.carriers && scope !== 'tracking:read') {
+    throw new ApiError(403, 'partner_read_only', 'a partner token (with a carriers claim) can only read');
+  }
+  if (!principal.scopes.has(scope)) {
     throw new ApiError(403, 'insufficient_scope', `this needs the ${scope} scope`, {}, {
       'www-authenticate': `Bearer realm="tracktrace", error="insufficient_scope", scope="${scope}"`,
     });

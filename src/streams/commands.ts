@@ -11,6 +11,7 @@ import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { ApiError } from '../http/problem';
 import { validationError } from '../http/validate';
+import { pooledDb } from '../db/pool';
 import { callStream, correlationId, eventMetadata } from './routes';
 import { occurredAtSchema } from './schemas';
 
@@ -54,6 +55,7 @@ for (const entityType of ENTITY_TYPES) {
         correlationId: correlation,
         causationId: causation,
       };
+      if (command.type === 'LoadUld') await assertItemsExist(c.env, principal.tenantId, cmd.data as { shipments: string[]; bags: string[] });
       // a keyed command is safe to repeat: the retry is answered with the first result
       const r = await callStream<CommandResult>(c.env, key, cmd.idempotencyKey !== null, (o) => o.command(key, cmd));
       if (r.status === 409) throw new ApiError(409, r.code, r.detail, { rule: r.code });
@@ -62,6 +64,26 @@ for (const entityType of ENTITY_TYPES) {
       if (r.replayed) c.header('idempotent-replayed', 'true');
       c.header('etag', `"${r.version}"`);
       return c.body(`{"streamId":${JSON.stringify(key.streamId)},"version":${r.version},"events":${r.events}}`, 201, { 'content-type': 'application/json' });
+    });
+  }
+}
+
+/**
+ * A ULD load lists shipments and bags that exist. Checked against the event store's streams table,
+ * not the status read model: a shipment received a moment ago is not refused while projections lag.
+ */
+async function assertItemsExist(env: Env, tenantId: string, load: { shipments: string[]; bags: string[] }) {
+  const ids = [...load.shipments.map((s) => `shipment-${s}`), ...load.bags.map((b) => `baggage-${b}`)];
+  if (!ids.length) return;
+  const found = await pooledDb(env, `items:${tenantId}`).query<{ stream_id: string }>(
+    'select stream_id from streams where tenant_id = $1 and stream_id = any($2::text[])',
+    [tenantId, ids],
+  );
+  const known = new Set(found.map((r) => r.stream_id));
+  const missing = ids.filter((id) => !known.has(id));
+  if (missing.length) {
+    throw new ApiError(409, 'uld_load_unknown_items', `these are not known: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`, {
+      rule: 'uld_load_unknown_items', missing,
     });
   }
 }

@@ -12,6 +12,7 @@ import { fieldErrors, validate } from '../http/validate';
 import {
   appendBodySchema, batchBodySchema, batchItemSchema, MAX_EVENTS_PER_BATCH, readQuerySchema, streamParamSchema,
 } from './schemas';
+import { assertVisible } from '../projections/visibility';
 import type { StreamObject } from './streamObject';
 
 const MiB = 1024 * 1024;
@@ -22,6 +23,13 @@ function streamKey(principal: Principal, streamId: string): StreamKey {
   const parsed = parseStreamId(streamId);
   if (!parsed.ok) throw new ApiError(400, 'invalid_stream_id', parsed.message, { rule: parsed.rule });
   return { tenantId: principal.tenantId, streamId, entityType: parsed.ref.entityType };
+}
+
+/** A read's stream, checked against partner rules (a partner gets 404 for what is not theirs). */
+async function readableStream(c: Context<AppEnv>, streamId: string): Promise<StreamKey> {
+  const key = streamKey(c.get('principal'), streamId);
+  await assertVisible(c, key.entityType, streamId.slice(key.entityType.length + 1));
+  return key;
 }
 
 // Tenant first in the name: tenants never share an object, whatever ids they send.
@@ -178,7 +186,7 @@ streamRoutes.get(
   async (c) => {
     const { streamId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const key = streamKey(c.get('principal'), streamId);
+    const key = await readableStream(c, streamId);
     const r = found(await callStream<ReadResult>(c.env, key, true, (o) => o.read(key, q)), streamId);
     const etag = `"${r.version}"`;
     c.header('etag', etag);
@@ -208,7 +216,7 @@ streamRoutes.get(
 
 streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
-  const key = streamKey(c.get('principal'), streamId);
+  const key = await readableStream(c, streamId);
   const r = found(await callStream<StreamInfo>(c.env, key, true, (o) => o.info(key)), streamId);
   c.header('etag', `"${r.info.version}"`);
   return c.json(r.info);
@@ -216,7 +224,7 @@ streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validat
 
 streamRoutes.get('/v1/streams/:streamId/state', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
-  const key = streamKey(c.get('principal'), streamId);
+  const key = await readableStream(c, streamId);
   const r = found(await callStream<StateResult>(c.env, key, true, (o) => o.state(key)), streamId);
   c.header('etag', `"${r.version}"`);
   const head = JSON.stringify({ streamId, entityType: key.entityType, version: r.version, snapshotVersion: r.snapshotVersion, replayedEvents: r.replayedEvents });

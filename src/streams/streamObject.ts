@@ -6,21 +6,18 @@
 import { DurableObject } from 'cloudflare:workers';
 import { DbUnavailable, isUniqueViolation, type Db } from '../db/client';
 import { pooledDb, SqlError } from '../db/pool';
-import { CATALOG } from '../domain/catalog';
-import { MODELS, type DomainEvent } from '../domain/entities';
-import { upcast } from '../domain/upcasters';
+import { MODELS } from '../domain/entities';
 import { appendGroup, type GroupResult } from '../eventStore/append';
-import { needsUpcast, readInfo, readPage } from '../eventStore/read';
-import { eventsById, loadSnapshotAndTail, saveSnapshot } from '../eventStore/snapshots';
+import { readInfo, readPage } from '../eventStore/read';
+import { loadSnapshotAndTail, saveSnapshot } from '../eventStore/snapshots';
 import type {
-  AppendRequest, AppendResult, CommandRequest, CommandResult, NewEvent, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
+  AppendRequest, AppendResult, CommandRequest, CommandResult, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
 } from '../eventStore/types';
+import { publish } from '../outbox/publish';
+import { runCommand, toDomain } from './commandRun';
+import { ReadCache } from './readCache';
 
 const MAX_GROUP_EVENTS = 1_000;
-const MAX_CACHED_PAGE_BYTES = 2 * 1024 * 1024;
-const MAX_TAIL_EVENTS = 1_000;
-const MAX_TAIL_BYTES = 1024 * 1024;
-
 type Waiter =
   | { kind: 'append'; req: AppendRequest; resolve: (r: AppendResult) => void }
   | { kind: 'command'; cmd: CommandRequest; resolve: (r: CommandResult) => void };
@@ -46,16 +43,7 @@ export class StreamObject extends DurableObject<Env> {
   private committing = false;
   private key: StreamKey | null = null;
   private loaded: Loaded | null = null;
-  // Pages read since the stream last moved. Every commit bumps `generation` and empties the map;
-  // a read that overlapped a commit is not kept.
-  private pages = new Map<string, Extract<ReadResult, { status: 200 }>>();
-  // The newest events this object committed, as reads render them: events[i] is version first + i
-  // and `version` is the stream's. Reads inside it need no database trip (a writer re-reading
-  // after a 409 asks for exactly these). Dropped whenever the object is unsure.
-  private tail: { first: number; version: number; events: string[]; bytes: number } | null = null;
-  private pageBytes = 0;
-  private generation = 0;
-  private unsure = false;
+  private cache = new ReadCache();
   private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
 
   private idle: ReturnType<typeof setTimeout> | null = null;
@@ -98,80 +86,24 @@ export class StreamObject extends DurableObject<Env> {
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
     this.touch();
     this.key = key;
-    const fromTail = this.readTail(q);
-    if (fromTail) return fromTail;
-    const cacheKey = `${q.direction}:${q.fromVersion ?? ''}:${q.limit}`;
-    const cached = this.pages.get(cacheKey);
+    const cached = this.cache.get(q);
     if (cached) return cached;
-    const generation = this.generation;
+    const generation = this.cache.generation;
     try {
       const page = await readPage(this.db, key, q);
       if (!page) return { status: 404 };
       const result = { status: 200 as const, ...page };
-      if (generation === this.generation && !this.committing && !this.unsure && this.pageBytes + page.events.length <= MAX_CACHED_PAGE_BYTES) {
-        this.pages.set(cacheKey, result);
-        this.pageBytes += page.events.length;
-      }
+      this.cache.keep(q, result, generation, this.committing);
       return result;
     } catch (e) {
       return unavailable(e);
     }
   }
 
-  private readTail(q: ReadRequest): Extract<ReadResult, { status: 200 }> | null {
-    const t = this.tail;
-    if (!t) return null;
-    const page = (events: string[]) => ({ status: 200 as const, version: t.version, events: `[${events.join(',')}]` });
-    if (q.direction === 'forward') {
-      const from = Math.max(q.fromVersion ?? 1, 1);
-      if (from > t.version) return page([]);
-      if (from < t.first) return null;
-      return page(t.events.slice(from - t.first, Math.min(from + q.limit - 1, t.version) - t.first + 1));
-    }
-    const from = Math.min(q.fromVersion ?? t.version, t.version);
-    if (from < 1) return page([]);
-    const low = Math.max(1, from - q.limit + 1);
-    if (low < t.first) return null;
-    return page(t.events.slice(low - t.first, from - t.first + 1).reverse());
-  }
-
-  /** After a commit: extend the tail with what it inserted, or start it again from there. */
-  private extendTail(out: GroupResult, requests: AppendRequest[]) {
-    const inserted = requests.filter((_, i) => out.results[i]?.status === 201);
-    if (out.version === 0 || inserted.some((r) => r.events.some((e) => needsUpcast(e.type, e.schemaVersion)))) {
-      this.tail = null; // reads of older schema versions go through the upcasting path
-      return;
-    }
-    const base = out.version - out.rendered.length;
-    let t = this.tail;
-    if (!t || t.version !== base) t = this.tail = { first: base + 1, version: base, events: [], bytes: 0 };
-    for (const e of out.rendered) {
-      t.events.push(e);
-      t.bytes += e.length;
-    }
-    t.version = out.version;
-    while (t.events.length > MAX_TAIL_EVENTS || t.bytes > MAX_TAIL_BYTES) {
-      t.bytes -= t.events.shift()!.length;
-      t.first++;
-    }
-  }
-
-  /**
-   * A commit failed or raced: it may still land in Postgres. Forget everything held in memory, and
-   * cache no page until a commit succeeds again.
-   */
+  /** A commit failed or raced: it may still land in Postgres. Forget everything held in memory. */
   private forget() {
     this.loaded = null;
-    this.tail = null;
-    this.unsure = true;
-    this.moved();
-  }
-
-  /** The stream may have moved: forget cached pages. */
-  private moved() {
-    this.generation++;
-    this.pages.clear();
-    this.pageBytes = 0;
+    this.cache.forget();
   }
 
   async info(key: StreamKey): Promise<StreamInfo> {
@@ -214,7 +146,7 @@ export class StreamObject extends DurableObject<Env> {
       work = this.commit(this.queue.splice(0, n) as Extract<Waiter, { kind: 'append' }>[]);
     }
     void work.finally(() => {
-      this.moved();
+      this.cache.moved();
       this.committing = false;
       this.kick();
     });
@@ -226,10 +158,8 @@ export class StreamObject extends DurableObject<Env> {
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await appendGroup(this.db, key, requests);
-        this.unsure = false;
-        this.extendTail(out, requests);
         out.results.forEach((r, i) => group[i]!.resolve(r));
-        await this.followSafely(requests, out.results, out.version);
+        await this.committed(out, requests);
         return;
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
@@ -248,10 +178,15 @@ export class StreamObject extends DurableObject<Env> {
     }
   }
 
-  /** The commit stands whatever happens here: a state that cannot follow is dropped and reloaded. */
-  private async followSafely(requests: AppendRequest[], results: AppendResult[], version: number) {
+  /**
+   * After every commit: caches and state follow it, and what it inserted goes to the projections.
+   * The commit stands whatever happens here: a state that cannot follow is dropped and reloaded.
+   */
+  private async committed(out: GroupResult, requests: AppendRequest[]) {
+    this.cache.committed(out, requests);
+    publish(this.env, this.key!, out);
     try {
-      await this.follow(requests, results, version);
+      await this.follow(requests, out.results, out.version);
     } catch (e) {
       this.loaded = null;
       console.error('stream object: state could not follow the commit', e instanceof Error ? e.message : e);
@@ -303,64 +238,20 @@ export class StreamObject extends DurableObject<Env> {
   }
 
   private async runCommand(cmd: CommandRequest): Promise<CommandResult> {
-    const key = this.key!;
-    const model = MODELS[key.entityType];
     try {
-      const ids = cmd.idempotencyKey ? await derivedIds(key, cmd.idempotencyKey) : null;
-      for (let attempt = 1; ; attempt++) {
-        if (ids) {
-          const earlier = await eventsById(this.db, key, ids);
-          if (earlier) return { status: 201, replayed: true, ...earlier };
-        }
-        const loaded = await this.ensureLoaded();
-        const decision = model.decide({ type: cmd.type, data: cmd.data }, loaded.state, cmd.ctx);
-        if (!decision.ok) return { status: 409, code: decision.code, detail: decision.message };
-        const events: NewEvent[] = decision.events.map((e, i) => ({
-          id: ids?.[i] ?? crypto.randomUUID(),
-          type: e.type,
-          schemaVersion: CATALOG[e.type]!.latest,
-          occurredAt: cmd.ctx.at,
-          location: e.location ?? cmd.ctx.location,
-          data: e.data,
-          metadata: cmd.metadata,
-          correlationId: cmd.correlationId,
-          causationId: cmd.causationId,
-        }));
-        const req: AppendRequest = { expected: loaded.version, events };
-        const out = await appendGroup(this.db, key, [req]);
-        this.unsure = false;
-        this.extendTail(out, [req]);
-        const r = out.results[0]!;
-        if (r.status === 201) {
-          await this.followSafely([req], [r], out.version);
-          // the inserted events as tt_render shows them: the same text a read or a replay gives
-          return { status: 201, replayed: false, version: r.toVersion, events: `[${out.rendered.join(',')}]` };
-        }
-        // Our state was behind what is stored (or the ids raced in): reload and decide again.
-        this.loaded = null;
-        if (attempt >= 3) return { status: 409, code: 'concurrent_change', detail: 'the stream kept changing; retry the command' };
-      }
+      return await runCommand(
+        {
+          db: this.db,
+          key: this.key!,
+          ensureLoaded: () => this.ensureLoaded(),
+          committed: (out, requests) => this.committed(out, requests),
+          dropState: () => (this.loaded = null),
+        },
+        cmd,
+      );
     } catch (e) {
       this.forget();
       return invalidValue(e) ?? unavailable(e);
     }
   }
-}
-
-/** An event as evolve folds it: upcast to its type's latest schema, with where it happened. */
-function toDomain(e: { type: string; schemaVersion: number; data: Record<string, unknown>; location: string | null }): DomainEvent {
-  return { ...upcast(e.type, e.schemaVersion, e.data), type: e.type, location: e.location };
-}
-
-/** Event ids of a keyed command: the same (tenant, stream, key) always gives the same UUIDs. */
-async function derivedIds(key: StreamKey, idempotencyKey: string, count = 4): Promise<string[]> {
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${key.tenantId}\n${key.streamId}\n${idempotencyKey}\n${i}`)));
-      bytes[6] = (bytes[6]! & 0x0f) | 0x80; // UUID version 8 (custom)
-      bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
-      const h = [...bytes.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-    }),
-  );
 }

@@ -1,0 +1,83 @@
+// Zero-downtime rebuilds. A rebuild builds every table of a read model anew as `<table>__next` from
+// the global log, in short transactions, while live batches keep writing both generations. Once the
+// reader has passed every transaction older than the rebuild's registration (so every event a
+// live batch applied to the old generation only), the tables are renamed into place in one
+// transaction: queries see the old read model or the new one, never an empty or half-built one.
+import type { Db } from '../db/client';
+import type { Generation } from './apply';
+import { applyTargets } from './apply';
+import { readGlobalLog, xidLess } from './globalLog';
+import { PROJECTION_NAMES, PROJECTIONS, tablesOf } from './registry';
+import type { ProjectionName } from './types';
+
+const NEXT = '__next';
+
+type Row = { name: ProjectionName; generation: number; rebuild_generation: number | null; rebuild_registered_xid: string | null; rebuild_checkpoint_tx: string | null; rebuild_checkpoint_pos: string | null };
+
+/** The generations live batches write: the current one of every read model, and any being built. */
+export async function liveGenerations(db: Db): Promise<Generation[]> {
+  const rows = await db.query<Row>('select name, rebuild_generation from projections', []);
+  return rows.flatMap((r) => {
+    const projection = PROJECTIONS[r.name];
+    if (!projection) return [];
+    const current: Generation = { projection, t: (x) => x };
+    return r.rebuild_generation ? [current, { projection, t: (x) => x + NEXT }] : [current];
+  });
+}
+
+export async function startRebuild(db: Db, name: ProjectionName): Promise<{ ok: true; generation: number } | { ok: false; code: string }> {
+  const [row] = await db.query<Row>('select * from projections where name = $1 for update', [name]);
+  if (!row) return { ok: false, code: 'unknown_projection' };
+  if (row.rebuild_generation) return { ok: false, code: 'rebuild_in_progress' };
+  for (const table of tablesOf(PROJECTIONS[name])) {
+    await db.query(`drop table if exists ${table}${NEXT}`, []); // a leftover of an abandoned build
+    await db.query(`create table ${table}${NEXT} (like ${table} including all)`, []);
+  }
+  // the registration's own transaction id: the reader must pass it before the switch
+  const [r] = await db.query<{ generation: number }>(
+    `update projections set rebuild_generation = generation + 1, rebuild_registered_xid = pg_current_xact_id(),
+            rebuild_checkpoint_tx = '0', rebuild_checkpoint_pos = 0, rebuild_applied = 0, rebuild_started_at = now(),
+            rebuild_total = (select coalesce(max(global_position), 0) from events)
+      where name = $1 returning rebuild_generation as generation`,
+    [name],
+  );
+  return { ok: true, generation: r!.generation };
+}
+
+/** One page of a rebuild, in the caller's transaction. `done` once the new generation is switched in. */
+export async function rebuildPage(db: Db, name: ProjectionName, generation: number, pageSize: number): Promise<{ done: boolean; events: number; stale?: boolean }> {
+  const [row] = await db.query<Row>('select * from projections where name = $1 for update', [name]);
+  if (!row || row.rebuild_generation !== generation) return { done: true, events: 0, stale: true }; // switched or abandoned
+  const page = await readGlobalLog(db, { tx: row.rebuild_checkpoint_tx!, position: Number(row.rebuild_checkpoint_pos) }, pageSize);
+  if (page.rows.length) {
+    const gen: Generation = { projection: PROJECTIONS[name], t: (x) => x + NEXT };
+    await applyTargets(db, [gen], page.rows.map((r) => ({ tenantId: r.tenantId, streamId: r.streamId, toVersion: r.version })));
+    const last = page.rows[page.rows.length - 1]!;
+    await db.query(
+      'update projections set rebuild_checkpoint_tx = $2::xid8, rebuild_checkpoint_pos = $3, rebuild_applied = rebuild_applied + $4 where name = $1',
+      [name, last.tx, last.position, page.rows.length],
+    );
+    return { done: false, events: page.rows.length };
+  }
+  if (!xidLess(row.rebuild_registered_xid!, page.horizon)) return { done: false, events: 0 }; // transactions older than the registration still open
+  await switchGeneration(db, name);
+  return { done: true, events: 0 };
+}
+
+async function switchGeneration(db: Db, name: ProjectionName) {
+  for (const table of tablesOf(PROJECTIONS[name])) {
+    await db.query(`alter table ${table} rename to ${table}__old`, []);
+    await db.query(`alter table ${table}${NEXT} rename to ${table}`, []);
+    await db.query(`drop table ${table}__old`, []);
+  }
+  await db.query(
+    `update projections set generation = rebuild_generation, rebuild_generation = null,
+            last_rebuild = jsonb_build_object('generation', rebuild_generation, 'events', rebuild_applied,
+              'startedAt', rebuild_started_at, 'finishedAt', now(),
+              'seconds', round(extract(epoch from now() - rebuild_started_at)::numeric, 3))
+      where name = $1`,
+    [name],
+  );
+}
+
+export const isProjectionName = (s: string): s is ProjectionName => (PROJECTION_NAMES as string[]).includes(s);

@@ -1,0 +1,135 @@
+// The one writer of the read models. Live batches from the events queue, the outbox sweep and
+// rebuild pages all run here one at a time, each in its own short transaction on a warm
+// connection: no two writers race on a read-model row, and a rebuild's registration and switch
+// never interleave with a live batch.
+import { Client } from '@neondatabase/serverless';
+import { DurableObject } from 'cloudflare:workers';
+import { configureDriver, type Db } from '../db/client';
+import type { Committed } from '../outbox/publish';
+import { applyTargets, mergeTargets, type Target } from './apply';
+import { liveGenerations, rebuildPage, startRebuild } from './generations';
+import type { ProjectionName } from './types';
+
+const SWEEP_BATCH = 500;
+
+export class Projector extends DurableObject<Env> {
+  private chain: Promise<unknown> = Promise.resolve();
+  private client: Client | null = null;
+  private sweepAfterS = Number(this.env.OUTBOX_SWEEP_S || 10);
+
+  /** Runs `fn` after everything queued before it. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async open(): Promise<Client> {
+    if (this.client) return this.client;
+    configureDriver(this.env);
+    const c = new Client({ connectionString: this.env.DATABASE_URL, statement_timeout: 30_000 });
+    c.on('error', () => c === this.client && (this.client = null));
+    c.on('end', () => c === this.client && (this.client = null));
+    await c.connect();
+    this.client = c;
+    return c;
+  }
+
+  /** One transaction; any failure rolls it back (a broken connection is dropped and reopened next time). */
+  private tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const c = await this.open();
+      const db: Db = { query: async (text, params) => (await c.query(text, params)).rows };
+      await c.query('begin');
+      try {
+        const out = await fn(db);
+        await c.query('commit');
+        return out;
+      } catch (e) {
+        await c.query('rollback').catch(() => {
+          this.client = null;
+          c.end().catch(() => {});
+        });
+        throw e;
+      }
+    });
+  }
+
+  /** Applies committed versions to every live generation. Returns the targets not in the store yet. */
+  async apply(messages: Committed[]): Promise<Target[]> {
+    void this.ensureSweeping();
+    return this.tx(async (db) => {
+      const targets = messages.map((m) => ({ tenantId: m.tenantId, streamId: m.streamId, toVersion: m.toVersion }));
+      const { missing } = await applyTargets(db, await liveGenerations(db), targets);
+      await this.settleOutbox(db, targets, missing);
+      return missing;
+    });
+  }
+
+  /** Outbox rows of what is now applied are done with. */
+  private async settleOutbox(db: Db, targets: Target[], missing: Target[]) {
+    const skip = new Set(missing.map((m) => `${m.tenantId}\n${m.streamId}`));
+    const done = mergeTargets(targets).filter((t) => !skip.has(`${t.tenantId}\n${t.streamId}`));
+    if (!done.length) return;
+    await db.query(
+      `delete from outbox o using unnest($1::text[], $2::text[], $3::bigint[]) w(tenant_id, stream_id, v)
+        where o.tenant_id = w.tenant_id and o.stream_id = w.stream_id and o.to_version <= w.v`,
+      [done.map((t) => t.tenantId), done.map((t) => t.streamId), done.map((t) => t.toVersion)],
+    );
+    await db.query('update projections set last_applied_at = now()', []);
+  }
+
+  /**
+   * Applies what the queue did not deliver: outbox rows older than OUTBOX_SWEEP_S (the send failed,
+   * the object or Worker died before sending, or a local queue lost its messages in a restart).
+   */
+  async sweep(olderThanS = this.sweepAfterS): Promise<number> {
+    return this.tx(async (db) => {
+      const rows = await db.query<{ tenant_id: string; stream_id: string; v: string }>(
+        `select tenant_id, stream_id, max(to_version) as v from outbox
+          where created_at < now() - make_interval(secs => $1) group by tenant_id, stream_id order by min(id) limit $2`,
+        [olderThanS, SWEEP_BATCH],
+      );
+      const targets = rows.map((r) => ({ tenantId: r.tenant_id, streamId: r.stream_id, toVersion: Number(r.v) }));
+      if (!targets.length) return 0;
+      const { missing } = await applyTargets(db, await liveGenerations(db), targets);
+      await this.settleOutbox(db, targets, missing);
+      return targets.length - missing.length;
+    });
+  }
+
+  /** Keeps the sweep alarm armed (the queue consumer, the cron trigger and the first request call this). */
+  async ensureSweeping(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.sweepAfterS * 1000);
+  }
+
+  // Alarms that throw are retried only a few times, then dropped: never throw, re-arm instead.
+  async alarm(): Promise<void> {
+    let next = this.sweepAfterS * 1000;
+    try {
+      const applied = await this.sweep();
+      if (applied === SWEEP_BATCH) next = 100; // more waiting
+    } catch (e) {
+      console.warn('projector: outbox sweep failed; retrying', e instanceof Error ? e.message : e);
+      next = Math.min(60_000, next * 2);
+    }
+    await this.ctx.storage.setAlarm(Date.now() + next);
+  }
+
+  async startRebuild(name: ProjectionName) {
+    return this.tx((db) => startRebuild(db, name));
+  }
+
+  /** Rebuild pages for about `budgetMs`, one transaction each, letting live batches in between. */
+  async rebuildStep(name: ProjectionName, generation: number, budgetMs = 3_000, pageSize = Number(this.env.REBUILD_PAGE || 5_000)) {
+    const until = Date.now() + budgetMs;
+    let events = 0;
+    for (;;) {
+      const r = await this.tx((db) => rebuildPage(db, name, generation, pageSize));
+      events += r.events;
+      if (r.done) return { done: true, events };
+      if (Date.now() > until) return { done: false, events };
+      if (!r.events) await new Promise((res) => setTimeout(res, 200)); // waiting for old transactions to finish
+    }
+  }
+}
