@@ -90,3 +90,21 @@ export const ev = (over: Record<string, unknown> = {}) => ({
   data: { code: 'RCS', pieces: 3, weightKg: 120 },
   ...over,
 });
+
+/** Polls until `check` returns a value (projections are eventually consistent). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A valid bag tag for an airline numeric code. */
+export const bagTag = (airline = '045') => `0${airline}${String(100_000 + Math.floor(Math.random() * 899_999))}`;
+/** A valid ULD id owned by `owner`. */
+export const uldId = (owner = 'LA') => `AKE${10_000 + Math.floor(Math.random() * 89_999)}${owner}`;
+/** A flight id with a random number, today (UTC). */
+export const flightId = (airline = 'LA', date = new Date().toISOString().slice(0, 10)) => `${airline}${1 + Math.floor(Math.random() * 9998)}-${date}`;
