@@ -29,11 +29,15 @@ export async function signDevToken(opts: {
   scope: string;
   ttlSeconds?: number;
   subject?: string;
+  /** A partner token: airline codes (LA, 045) in the `carriers` claim; it sees only entities tied to them. */
+  carriers?: string[];
   dir?: string;
 }): Promise<string> {
   const { privateJwk } = await loadDevKey(opts.dir);
   const key = await importJWK(privateJwk, 'ES256');
-  return new SignJWT({ tenant_id: opts.tenant, scope: opts.scope })
+  const claims: Record<string, unknown> = { tenant_id: opts.tenant, scope: opts.scope };
+  if (opts.carriers) claims.carriers = opts.carriers; // the default AUTH_CARRIERS_CLAIM, as tenant_id is AUTH_TENANT_CLAIM's
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid, typ: 'JWT' })
     .setIssuer(process.env.AUTH_ISSUER ?? DEV_ISSUER)
     .setAudience(process.env.AUTH_AUDIENCE ?? DEV_AUDIENCE)

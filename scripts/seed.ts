@@ -1,6 +1,9 @@
 // `npm run seed` (with `npm start` running): a realistic day at Lima (LIM) for two tenants, sent
 // through the command routes. Every command carries an Idempotency-Key, so seeding twice stores
 // nothing twice: the second run is answered with the first run's events.
+// The handler works for two airlines a partner token can be limited to: LATAM (LA, prefix 045) and
+// Avianca (AV, prefix 134). When the read models have caught up it prints curl lines for the read
+// side: status, timeline, search, manifest, metrics, the admin routes, and a LATAM partner's view.
 import { signDevToken } from './devKey.ts';
 
 const BASE = process.env.TRACKTRACE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
@@ -57,7 +60,7 @@ async function flightDay(token: string, f: { no: string; to: string; dep: number
   return id;
 }
 
-async function exportShipment(token: string, awbId: string, flight: string, pieces: number, n: number) {
+async function exportShipment(token: string, awbId: string, flight: string, pieces: number, n: number, departs = 500) {
   const p = `/v1/shipments/${awbId}/statuses`;
   const w = pieces * 12.5;
   await command(token, p, `${awbId}-bkd`, { code: 'BKD', pieces, weightKg: w, flight, location: 'LIM', occurredAt: at(30 + n) });
@@ -65,7 +68,25 @@ async function exportShipment(token: string, awbId: string, flight: string, piec
   await command(token, p, `${awbId}-foh`, { code: 'FOH', pieces, weightKg: w, location: 'LIM/WH2/B-14', occurredAt: at(125 + n * 3) });
   await command(token, p, `${awbId}-pre`, { code: 'PRE', pieces, weightKg: w, flight, location: 'LIM/WH2', occurredAt: at(300 + n * 2) });
   await command(token, p, `${awbId}-man`, { code: 'MAN', pieces, weightKg: w, flight, location: 'LIM', occurredAt: at(360 + n) });
-  await command(token, p, `${awbId}-dep`, { code: 'DEP', pieces, weightKg: w, flight, location: 'LIM', occurredAt: at(500) });
+  await command(token, p, `${awbId}-dep`, { code: 'DEP', pieces, weightKg: w, flight, location: 'LIM', occurredAt: at(departs) });
+}
+
+/** Received today for a later flight: still in the warehouse (LIM/WH2), not delivered. */
+async function waitingShipment(token: string, awbId: string, pieces: number, n: number) {
+  const p = `/v1/shipments/${awbId}/statuses`;
+  const w = pieces * 15;
+  await command(token, p, `${awbId}-bkd`, { code: 'BKD', pieces, weightKg: w, location: 'LIM', occurredAt: at(100 + n) });
+  await command(token, p, `${awbId}-rcs`, { code: 'RCS', pieces, weightKg: w, location: 'LIM/WH2', occurredAt: at(540 + n * 4) });
+  await command(token, p, `${awbId}-foh`, { code: 'FOH', pieces, weightKg: w, location: `LIM/WH2/B-0${1 + (n % 9)}`, occurredAt: at(545 + n * 4) });
+}
+
+/** Arrived on an inbound flight and waiting in LIM/WH2 for its consignee: notified, not delivered. */
+async function arrivedShipment(token: string, awbId: string, flight: string, pieces: number, n: number) {
+  const p = `/v1/shipments/${awbId}/statuses`;
+  const w = pieces * 18;
+  await command(token, p, `${awbId}-arr`, { code: 'ARR', pieces, weightKg: w, flight, location: 'LIM', occurredAt: at(330) });
+  await command(token, p, `${awbId}-rcf`, { code: 'RCF', pieces, weightKg: w, flight, location: 'LIM/WH2', occurredAt: at(390 + n * 5) });
+  await command(token, p, `${awbId}-nfd`, { code: 'NFD', pieces, weightKg: w, location: 'LIM/WH2', occurredAt: at(430 + n * 5) });
 }
 
 async function importShipment(token: string, awbId: string, pieces: number, n: number, discrepancy?: boolean) {
@@ -81,14 +102,33 @@ async function importShipment(token: string, awbId: string, pieces: number, n: n
   await command(token, p, `${awbId}-dlv`, { code: 'DLV', pieces, weightKg: w, location: 'LIM/WH1', occurredAt: at(420 + n * 5) });
 }
 
-async function bag(token: string, tag: string, flight: string, n: number, lost?: boolean) {
+async function bag(token: string, tag: string, flight: string, n: number, lost?: { reason: string; report: string }) {
   const p = `/v1/baggage/${tag}`;
   await command(token, `${p}/tag`, `${tag}-tag`, { passengerRef: `PAX-${(n * 7919).toString(36).toUpperCase()}`, flights: [flight], occurredAt: at(200 + n) });
   for (const [i, point] of ['Acceptance', 'Screened', 'Sorted', 'Loaded'].entries()) {
     if (lost && point === 'Loaded') break;
     await command(token, `${p}/scans`, `${tag}-${point}`, { point, flight, location: i === 3 ? 'LIM/STAND/12' : 'LIM/BHS', occurredAt: at(200 + n + i * 15) });
   }
-  if (lost) await command(token, `${p}/mishandlings`, `${tag}-mh`, { reason: 'Delayed', report: 'LIMLA10234', location: 'LIM', occurredAt: at(420) });
+  if (lost) await command(token, `${p}/mishandlings`, `${tag}-mh`, { ...lost, location: 'LIM', occurredAt: at(420) });
+}
+
+/** Waits (up to 30 s) until every read model has applied every event of these tenants. */
+async function caughtUp(tenants: string[]) {
+  for (const tenant of tenants) {
+    const admin = await signDevToken({ tenant, scope: 'tracking:admin', subject: 'seed:admin' });
+    for (let i = 0; ; i++) {
+      const res = await fetch(`${BASE}/v1/admin/projections`, { headers: { authorization: `Bearer ${admin}` } });
+      if (!res.ok) throw new Error(`/v1/admin/projections -> ${res.status} ${await res.text()}`);
+      const { items } = (await res.json()) as { items: { name: string; lag: { events: number } }[] };
+      const behind = items.filter((p) => p.lag.events > 0);
+      if (!behind.length) break;
+      if (i === 60) {
+        console.log(`  the read models are still behind for ${tenant} (${behind.map((p) => `${p.name}: ${p.lag.events} events`).join(', ')}); see /v1/admin/projections`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 const handler = await signDevToken({ tenant: 'lim-handling', scope: 'tracking:read tracking:write', subject: 'seed:lim-handling' });
@@ -105,7 +145,7 @@ try {
   const imports = Array.from({ length: 12 }, (_, n) => awb('075', n));
   for (const [n, a] of imports.entries()) await importShipment(handler, a, 2 + (n % 4), n, n === 3);
   const bags = Array.from({ length: 20 }, (_, n) => `0045${String(210000 + n).padStart(6, '0')}`);
-  for (const [n, t] of bags.entries()) await bag(handler, t, flights[n % 2]!, n, n === 7);
+  for (const [n, t] of bags.entries()) await bag(handler, t, flights[n % 2]!, n, n === 7 ? { reason: 'Delayed', report: 'LIMLA10234' } : undefined);
   await command(handler, '/v1/ulds/AKE12345LA/loads', 'uld-ake-load', { flight: flights[0], shipments: exports.filter((_, n) => n % 3 === 0), bags: bags.filter((_, n) => n % 2 === 0 && n !== 7), location: 'LIM/WH2', occurredAt: at(480) });
   await command(handler, '/v1/ulds/PMC40321IB/loads', 'uld-pmc-load', { flight: flights[1], shipments: exports.filter((_, n) => n % 3 === 1), location: 'LIM/WH2', occurredAt: at(500) });
   await command(handler, '/v1/ulds/AKE77001LA/status', 'uld-ake77-out', { serviceable: false, location: 'LIM/WH2', occurredAt: at(90) });
@@ -116,16 +156,78 @@ try {
   await command(handler, '/v1/equipment/TUG-07/releases', 'TUG-07-release', { occurredAt: at(560) });
   await command(handler, '/v1/equipment/BELT-03/faults', 'BELT-03-fault', { fault: 'conveyor belt torn', location: 'LIM/STAND/14', occurredAt: at(610) });
 
+  // The second airline: Avianca (AV, prefix 134) out of LIM, its cargo and bags, and some of its
+  // cargo flown on a LATAM flight (interline). A LATAM partner sees what is on LATAM's flights, not the rest.
+  const av = await flightDay(handler, { no: 'AV52', to: 'BOG', dep: 660, delayed: 20 });
+  const avExports = Array.from({ length: 6 }, (_, n) => awb('134', n));
+  for (const [n, a] of avExports.entries()) await exportShipment(handler, a, av, 2 + (n % 3), 20 + n, 690);
+  const interline = [awb('134', 10), awb('134', 11)];
+  for (const [n, a] of interline.entries()) await exportShipment(handler, a, flights[0]!, 3, 30 + n);
+  const avBags = Array.from({ length: 8 }, (_, n) => `0134${String(230000 + n).padStart(6, '0')}`);
+  const avLost: Record<number, { reason: string; report: string }> = { 2: { reason: 'Delayed', report: 'LIMAV20511' }, 5: { reason: 'Damaged', report: 'LIMAV20512' } };
+  for (const [n, t] of avBags.entries()) await bag(handler, t, av, 40 + n, avLost[n]);
+  const laBags = Array.from({ length: 6 }, (_, n) => `0045${String(220000 + n).padStart(6, '0')}`);
+  for (const [n, t] of laBags.entries()) await bag(handler, t, flights[2]!, 60 + n, n === 3 ? { reason: 'Damaged', report: 'LIMLA10377' } : undefined);
+  await command(handler, '/v1/ulds/PMC40555LA/loads', 'uld-pmc40555-load', { flight: flights[0], shipments: interline, location: 'LIM/WH2', occurredAt: at(485) });
+  await command(handler, '/v1/ulds/PMC61234AV/loads', 'uld-pmc61234-load', { flight: av, shipments: avExports.filter((_, n) => n % 2 === 0), location: 'LIM/WH2', occurredAt: at(600) });
+  await command(handler, '/v1/ulds/AKE30001AV/loads', 'uld-ake30001-load', { flight: av, bags: avBags.filter((_, n) => !avLost[n]), location: 'LIM/BHS', occurredAt: at(610) });
+  // in the warehouse tonight: received for later flights, and arrived waiting for the consignee
+  const waiting = [awb('045', 30), awb('045', 31), awb('045', 32), awb('134', 30), awb('134', 31)];
+  for (const [n, a] of waiting.entries()) await waitingShipment(handler, a, 1 + n, n);
+  const arrived = [awb('134', 40), awb('134', 41), awb('045', 40)];
+  for (const [n, a] of arrived.entries()) await arrivedShipment(handler, a, n < 2 ? `AV51-${limaDate(90)}` : `LA2401-${limaDate(90)}`, 2 + n, n);
+
   // The second tenant: a forwarder tracking its own consolidations; it cannot see the handler's data.
   for (let n = 0; n < 6; n++) await exportShipment(forwarder, awb('057', n), flights[1]!, 2 + n, n);
 
   console.log(`seeded ${BASE}: ${stats.sent} commands, ${stats.stored} stored, ${stats.replayed} replayed (already there)`);
   for (const r of stats.rejected) console.log(`  rejected on purpose: ${r}`);
-  console.log(`\ntenants: lim-handling (flights ${flights.join(', ')}; shipments ${exports[0]}…; bags ${bags[0]}…), andes-forwarding (shipments ${awb('057', 0)}…)`);
-  console.log(`try:\n  TOKEN=$(npm run --silent token -- --tenant lim-handling)`);
-  console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${BASE}/v1/streams/shipment-${imports[3]}/events`);
-  console.log(`  curl -s -H "authorization: Bearer $TOKEN" "${BASE}/v1/streams/flight-${flights[1]}/events?direction=backward&limit=5"`);
-  console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${BASE}/v1/streams/baggage-${bags[7]}/state`);
+  await caughtUp(['lim-handling', 'andes-forwarding']);
+
+  const all = [...flights, av];
+  console.log(`\ntenants: lim-handling (flights ${all.join(', ')}; shipments ${exports[0]}…, ${avExports[0]}…; bags ${bags[0]}…, ${avBags[0]}…), andes-forwarding (shipments ${awb('057', 0)}…)`);
+  // the token lines must use the key the running API trusts: the same data folder
+  const npmToken = `${process.env.TRACKTRACE_DATA_DIR ? `TRACKTRACE_DATA_DIR=${process.env.TRACKTRACE_DATA_DIR} ` : ''}npm run --silent token --`;
+  const get = (token: string, path: string) => `  curl -s -H "authorization: Bearer $${token}" "${BASE}${path}"`;
+  const midnight = `${new Date(Date.now() - 5 * 3600_000).toISOString().slice(0, 10)}T00:00:00-05:00`; // today at Lima
+  const lines = [
+    '\nthe write side (event streams):',
+    `  TOKEN=$(${npmToken} --tenant lim-handling)`,
+    get('TOKEN', `/v1/streams/shipment-${imports[3]}/events`),
+    get('TOKEN', `/v1/streams/flight-${flights[1]}/events?direction=backward&limit=5`),
+    get('TOKEN', `/v1/streams/baggage-${bags[7]}/state`),
+    '\nthe read side (read models, a moment behind the writes):',
+    '  # current status, and the timeline (oldest first, 5 a page; pass "next" back as ?cursor=)',
+    get('TOKEN', `/v1/entities/shipment/${imports[3]}`),
+    get('TOKEN', `/v1/entities/flight/${flights[1]}/timeline?limit=5`),
+    '  # search: bags mishandled at LIM since midnight (Lima), shipments in LIM/WH2 not delivered',
+    get('TOKEN', `/v1/entities?type=baggage&status=Mishandled&location=LIM&updatedSince=${midnight}`),
+    get('TOKEN', `/v1/entities?type=shipment&location=LIM/WH2&statusNot=DLV`),
+    '  # what is on a flight: its ULDs with their shipments and bags, and what is loaded loose',
+    get('TOKEN', `/v1/flights/${flights[0]}/manifest`),
+    '  # operations: turnaround, delay, cargo_dwell, bag_accept_to_load (minutes), mishandled_per_1000',
+    get('TOKEN', '/v1/metrics/operations?metric=turnaround&location=LIM&bucket=day'),
+    get('TOKEN', '/v1/metrics/operations?metric=mishandled_per_1000&location=LIM&bucket=day'),
+    '\na LATAM partner (carriers LA and 045; read only):',
+    `  PARTNER=$(${npmToken} --tenant lim-handling --scope tracking:read --carriers LA,045)`,
+    `  # where is my shipment ${exports[0]}?`,
+    get('PARTNER', `/v1/entities/shipment/${exports[0]}`),
+    get('PARTNER', `/v1/entities/shipment/${exports[0]}/timeline`),
+    `  # what is on my flight ${flights[0]}? (Avianca's ${interline[0]} too: it is loaded on it)`,
+    get('PARTNER', `/v1/flights/${flights[0]}/manifest`),
+    '  # which of my bags were mishandled at LIM today?',
+    get('PARTNER', `/v1/entities?type=baggage&status=Mishandled&location=LIM&updatedSince=${midnight}`),
+    `  # Avianca's shipment on ${av} is not LATAM's to see: 404, as if it did not exist; and a partner cannot write: 403`,
+    get('PARTNER', `/v1/entities/shipment/${avExports[0]}`),
+    `  curl -s -X POST -H "authorization: Bearer $PARTNER" -H 'content-type: application/json' ${BASE}/v1/shipments/${exports[0]}/statuses -d '{"code":"DIS","pieces":1,"weightKg":1,"discrepancy":"MSCA"}'`,
+    '\noperations (tracking:operator):',
+    `  OPS=$(${npmToken} --tenant lim-handling --scope "tracking:read tracking:operator")`,
+    get('OPS', '/v1/admin/projections'),
+    `  curl -s -X POST -H "authorization: Bearer $OPS" ${BASE}/v1/admin/projections/status/rebuild`,
+    get('OPS', '/v1/admin/projections/status'),
+    get('OPS', '/v1/admin/dead-letters'),
+  ];
+  console.log(lines.join('\n'));
 } catch (e) {
   console.error(`seed failed: ${e instanceof Error ? e.message : e}\n(is the API running? start it with npm start)`);
   process.exit(1);

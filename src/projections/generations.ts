@@ -37,7 +37,7 @@ export async function startRebuild(db: Db, name: ProjectionName): Promise<{ ok: 
   const [r] = await db.query<{ generation: number }>(
     `update projections set rebuild_generation = generation + 1, rebuild_registered_xid = pg_current_xact_id(),
             rebuild_checkpoint_tx = '0', rebuild_checkpoint_pos = 0, rebuild_applied = 0, rebuild_started_at = now(),
-            rebuild_total = (select coalesce(max(global_position), 0) from events)
+            rebuild_total = (select count(*) from events)
       where name = $1 returning rebuild_generation as generation`,
     [name],
   );
@@ -49,19 +49,23 @@ export async function rebuildPage(db: Db, name: ProjectionName, generation: numb
   const [row] = await db.query<Row>('select * from projections where name = $1 for update', [name]);
   if (!row || row.rebuild_generation !== generation) return { done: true, events: 0, stale: true }; // switched or abandoned
   const page = await readGlobalLog(db, { tx: row.rebuild_checkpoint_tx!, position: Number(row.rebuild_checkpoint_pos) }, pageSize);
-  if (page.rows.length) {
+  const registered = row.rebuild_registered_xid!;
+  const last = page.rows[page.rows.length - 1];
+  if (last) {
     const gen: Generation = { projection: PROJECTIONS[name], t: (x) => x + NEXT };
     await applyTargets(db, [gen], page.rows.map((r) => ({ tenantId: r.tenantId, streamId: r.streamId, toVersion: r.version })));
-    const last = page.rows[page.rows.length - 1]!;
     await db.query(
       'update projections set rebuild_checkpoint_tx = $2::xid8, rebuild_checkpoint_pos = $3, rebuild_applied = rebuild_applied + $4 where name = $1',
       [name, last.tx, last.position, page.rows.length],
     );
-    return { done: false, events: page.rows.length };
   }
-  if (!xidLess(row.rebuild_registered_xid!, page.horizon)) return { done: false, events: 0 }; // transactions older than the registration still open
+  // Rows come in transaction order, and only from finished transactions: once the reader is past the
+  // registration, every event older than it is applied; every newer one reached a live batch that
+  // wrote both generations. Writers that never pause cannot keep the switch away.
+  const passed = last ? !xidLess(last.tx, registered) : xidLess(registered, page.horizon);
+  if (!passed) return { done: false, events: page.rows.length };
   await switchGeneration(db, name);
-  return { done: true, events: 0 };
+  return { done: true, events: page.rows.length };
 }
 
 async function switchGeneration(db: Db, name: ProjectionName) {

@@ -21,11 +21,13 @@ export async function token(opts: {
   issuer?: string;
   key?: 'trusted' | 'stranger';
   subject?: string;
+  carriers?: unknown;
 } = {}): Promise<string> {
   const jwk = JSON.parse(opts.key === 'stranger' ? testEnv.TEST_STRANGER_KEY : testEnv.TEST_SIGNING_KEY);
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {};
   if (opts.tenant !== null) claims.tenant_id = opts.tenant ?? 'tenant-a';
+  if (opts.carriers !== undefined) claims.carriers = opts.carriers;
   if (opts.scp) claims.scp = opts.scp;
   else claims.scope = opts.scope ?? 'tracking:read tracking:write';
   const jwt = new SignJWT(claims)

@@ -11,7 +11,7 @@ export type MetricName = (typeof METRICS)[number];
 export type SampleName = Exclude<MetricName, 'mishandled_per_1000'> | 'bag_accepted' | 'bag_mishandled';
 
 /** What a stream must remember between its events to measure them. */
-export type MetricsState = { onBlock?: string; received?: string; arrived?: string; accepted?: string; loaded?: boolean; origin?: string; flights?: string[] };
+export type MetricsState = { onBlock?: string; received?: string; arrived?: string; accepted?: string; loaded?: boolean; mishandled?: boolean; origin?: string; flights?: string[] };
 
 export type Sample = { metric: SampleName; at: string; value: number; airport: string | null; carriers: string[] };
 
@@ -33,15 +33,19 @@ export function measure(state: MetricsState | null, e: ProjectionEvent): { state
       break;
     case 'TurnaroundMilestoneRecorded':
       if (d.milestone === 'OnBlock') s.onBlock = d.at;
-      if (d.milestone === 'OffBlock' && s.onBlock) sample('turnaround', minutes(s.onBlock, d.at));
+      if (d.milestone === 'OffBlock' && s.onBlock) {
+        sample('turnaround', minutes(s.onBlock, d.at));
+        delete s.onBlock; // measured once
+      }
       break;
     case 'ShipmentStatusRecorded':
       if (d.flight) s.flights = [...new Set([...(s.flights ?? []), d.flight])];
       if (d.code === 'RCS') s.received ??= e.occurredAt;
       if (d.code === 'RCF') s.arrived ??= e.occurredAt;
-      if (d.code === 'DEP' && s.received) {
-        sample('cargo_dwell', minutes(s.received, e.occurredAt));
+      if (d.code === 'DEP') {
+        if (s.received) sample('cargo_dwell', minutes(s.received, e.occurredAt));
         delete s.received;
+        delete s.arrived; // it left a transit airport: delivery dwell starts at the next arrival
       }
       if (d.code === 'DLV' && s.arrived) {
         sample('cargo_dwell', minutes(s.arrived, e.occurredAt));
@@ -62,7 +66,8 @@ export function measure(state: MetricsState | null, e: ProjectionEvent): { state
       }
       break;
     case 'BagMishandled':
-      sample('bag_mishandled', 1);
+      if (!s.mishandled) sample('bag_mishandled', 1); // a bag reported twice is one mishandled bag
+      s.mishandled = true;
       break;
   }
   return { state: s, samples };

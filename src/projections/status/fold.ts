@@ -26,12 +26,13 @@ export function foldStatus(row: StatusRow | null, e: ProjectionEvent): StatusRow
     entityType: e.entityType, entityId: e.entityId, status: null, location: null, airport: null, flight: null, uld: null,
     pieces: null, weightKg: null, carriers: [], details: {}, lastEventType: e.type, lastEventAt: e.occurredAt, updatedAt: e.recordedAt, version: 0,
   };
+  // a late upload must not move "last event" back in time
+  const late = prev.version > 0 && Date.parse(prev.lastEventAt) > Date.parse(e.occurredAt);
   const next: StatusRow = {
     ...prev,
     details: { ...prev.details },
-    lastEventType: e.type,
-    // a late upload must not move "last event" back in time
-    lastEventAt: prev.version && Date.parse(prev.lastEventAt) > Date.parse(e.occurredAt) ? prev.lastEventAt : e.occurredAt,
+    lastEventType: late ? prev.lastEventType : e.type,
+    lastEventAt: late ? prev.lastEventAt : e.occurredAt,
     updatedAt: e.recordedAt,
     version: e.version,
   };
@@ -51,7 +52,8 @@ export function foldStatus(row: StatusRow | null, e: ProjectionEvent): StatusRow
       next.status = d.newStatus;
       det.delayMinutes = d.delayMinutes;
       if (d.reason && d.reason !== 'Not specified') det.reason = d.reason;
-      if (!e.location && d.newStatus === 'Arrived' && det.destination) next.airport = det.destination;
+      else if (!d.delayMinutes || d.newStatus === 'Cancelled') delete det.reason; // a delay's reason lasts as long as the delay
+      if (!e.location && d.newStatus === 'Arrived' && det.destination) next.airport = next.location = det.destination;
       break;
     case 'TurnaroundMilestoneRecorded':
       det.milestones = { ...det.milestones, [d.milestone]: d.at };
@@ -112,7 +114,7 @@ export function foldStatus(row: StatusRow | null, e: ProjectionEvent): StatusRow
       det.fault = d.fault;
       break;
   }
-  const flights = [next.flight, ...(det.itinerary ?? [])];
-  next.carriers = carriersOf(next.entityType as never, next.entityId, flights);
+  // the handler's own equipment is never a partner's, even while it works on a partner's flight
+  next.carriers = e.entityType === 'equipment' ? [] : carriersOf(e.entityType, next.entityId, [next.flight, ...(det.itinerary ?? [])]);
   return next;
 }
