@@ -6,6 +6,7 @@ import { CATALOG } from '../domain/catalog';
 import { MODELS } from '../domain/entities';
 import { ENTITY_TYPES } from '../domain/identifiers';
 import { commandEnvelopeSchema } from '../streams/commands';
+import { PARTNER_DOC, readSidePaths, readSideSchemas, SCOPES_DOC, type DocHelpers } from './readSideDocs';
 import {
   appendBodySchema, appendResultSchema, batchBodySchema, batchItemSchema, batchResultSchema, commandResultSchema, problemSchema,
   readQuerySchema, readResultSchema, streamIdSchema, streamInfoSchema, streamStateSchema,
@@ -20,9 +21,15 @@ const problems = (...codes: number[]) =>
 const streamIdParam = { name: 'streamId', in: 'path', required: true, schema: json(streamIdSchema, 'input') };
 const secured = [{ bearer: [] }];
 
+/** One parameter per field; required when the field has no default and is not optional; its `.meta` description. */
 function queryParams(schema: z.ZodObject) {
-  return Object.entries(schema.shape).map(([name, s]) => ({ name, in: 'query', required: false, schema: json(s as ZodType, 'input') }));
+  return Object.entries(schema.shape).map(([name, s]) => {
+    const field = s as ZodType;
+    return { name, in: 'query', required: !field.safeParse(undefined).success, ...(field.description ? { description: field.description } : {}), schema: json(field, 'input') };
+  });
 }
+
+const helpers: DocHelpers = { json, problems, queryParams, secured };
 
 // One operation per domain command: POST /v1/{collection}/{entityId}/{segment}
 function commandPaths() {
@@ -58,10 +65,27 @@ const eventSchemas = () =>
 
 export const openApiDocument = () => ({
   openapi: '3.1.0',
-  info: { title: 'Track & Trace API', version: '1.0.0', description: 'Events of flights, shipments, bags, ULDs and equipment, appended per stream and read back.' },
+  info: {
+    title: 'Track & Trace API',
+    version: '1.0.0',
+    description: [
+      'Events of flights, shipments, bags, ULDs and equipment, appended per stream and read back;',
+      'read models (current status, timeline, search, flight manifest, operational metrics) built from them a moment later.',
+      'Every /v1 route needs a bearer JWT; its tenant claim (AUTH_TENANT_CLAIM, default `tenant_id`) scopes everything.',
+      `${SCOPES_DOC} ${PARTNER_DOC}`,
+      'Errors are `application/problem+json`.',
+    ].join(' '),
+  },
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    schemas: { Problem: json(problemSchema), ...eventSchemas() },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: `A JWT from the configured issuer (asymmetric algorithms only), audience AUTH_AUDIENCE (default \`tracktrace-api\`), with \`exp\` and the tenant claim (default \`tenant_id\`). ${SCOPES_DOC} ${PARTNER_DOC}`,
+      },
+    },
+    schemas: { Problem: json(problemSchema), ...readSideSchemas(helpers), ...eventSchemas() },
   },
   paths: {
     '/v1/streams/{streamId}/events': {
@@ -117,6 +141,7 @@ export const openApiDocument = () => ({
         responses: { '200': { description: 'per-item results', content: { 'application/json': { schema: json(batchResultSchema) } } }, ...problems(400, 401, 403, 413, 415) },
       },
     },
+    ...readSidePaths(helpers),
     '/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
     '/health/ready': { get: { summary: 'Readiness: Postgres and the queue binding', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
   },

@@ -27,10 +27,13 @@ export async function isVisible(env: Env, tenantId: string, carriers: string[] |
   return rows.length > 0;
 }
 
-/** 404 (never 403: a partner does not learn what exists) unless the caller may see the entity. */
-export async function assertVisible(c: Context<AppEnv>, entityType: EntityType, entityId: string) {
+/**
+ * Unless the caller may see the entity, throws `notFound`: the very problem a missing entity gets, so
+ * a partner cannot tell another carrier's entity from one that does not exist (never a 403).
+ */
+export async function assertVisible(c: Context<AppEnv>, entityType: EntityType, entityId: string, notFound: ApiError) {
   const p = c.get('principal');
-  if (!(await isVisible(c.env, p.tenantId, p.carriers, entityType, entityId))) {
-    throw new ApiError(404, 'not_found', `no ${entityType} ${entityId}`);
-  }
+  if (!(await isVisible(c.env, p.tenantId, p.carriers, entityType, entityId))) throw notFound;
 }
+
+export const entityNotFound = (entityType: string, entityId: string) => new ApiError(404, 'not_found', `no ${entityType} ${entityId} (or not projected yet)`);

@@ -28,7 +28,7 @@ function streamKey(principal: Principal, streamId: string): StreamKey {
 /** A read's stream, checked against partner rules (a partner gets 404 for what is not theirs). */
 async function readableStream(c: Context<AppEnv>, streamId: string): Promise<StreamKey> {
   const key = streamKey(c.get('principal'), streamId);
-  await assertVisible(c, key.entityType, streamId.slice(key.entityType.length + 1));
+  await assertVisible(c, key.entityType, streamId.slice(key.entityType.length + 1), streamNotFound(streamId));
   return key;
 }
 
@@ -118,9 +118,11 @@ function ifMatchVersion(c: Context<AppEnv>): number | undefined {
   return Number(m[1]);
 }
 
+const streamNotFound = (streamId: string) => new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
+
 /** An object's answer for an existing stream, or the 404/503 problem. */
 function found<R extends { status: number }>(r: R | { status: 404 } | { status: 503; code: string; detail: string }, streamId: string): Exclude<R, { status: 404 | 503 }> {
-  if (r.status === 404) throw new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
+  if (r.status === 404) throw streamNotFound(streamId);
   if (r.status === 503) {
     const u = r as { code: string; detail: string };
     throw new ApiError(503, u.code, u.detail, {}, { 'retry-after': '1' });

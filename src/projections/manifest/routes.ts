@@ -6,7 +6,7 @@ import { pooledDb } from '../../db/pool';
 import { flightIdSchema } from '../../domain/ids';
 import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
-import { ApiError } from '../../http/problem';
+import { entityNotFound } from '../visibility';
 import { validate } from '../../http/validate';
 import { flightCarrier } from '../carriers';
 
@@ -19,7 +19,7 @@ manifestRoutes.get('/v1/flights/:flightId/manifest', requireScope('tracking:read
   const { flightId } = c.req.valid('param');
   const p = c.get('principal');
   // a partner sees the manifests of its own flights, and nothing of others'
-  if (p.carriers && !p.carriers.includes(flightCarrier(flightId))) throw new ApiError(404, 'not_found', `no flight ${flightId}`);
+  if (p.carriers && !p.carriers.includes(flightCarrier(flightId))) throw entityNotFound('flight', flightId);
   const db = pooledDb(c.env, `flight-${flightId}`);
   const [rows, flight] = await Promise.all([
     db.query<Row>(
@@ -30,7 +30,7 @@ manifestRoutes.get('/v1/flights/:flightId/manifest', requireScope('tracking:read
     ),
     db.query<{ status: string | null; details: Record<string, unknown> }>('select status, details from rm_status where tenant_id = $1 and stream_id = $2', [p.tenantId, `flight-${flightId}`]),
   ]);
-  if (!rows.length && !flight.length) throw new ApiError(404, 'not_found', `no flight ${flightId} (or not projected yet)`);
+  if (!rows.length && !flight.length) throw entityNotFound('flight', flightId);
   const item = (r: Row): Item => ({ id: r.item_id, status: r.status, pieces: r.pieces, weightKg: r.weight_kg, location: r.location });
   const ulds = new Map<string, Item & { shipments: Item[]; bags: Item[] }>();
   for (const r of rows.filter((r) => r.item_type === 'uld')) ulds.set(r.item_id, { ...item(r), shipments: [], bags: [] });

@@ -9,11 +9,10 @@ import { pooledDb } from '../../db/pool';
 import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
 import { notModified } from '../../http/etag';
-import { ApiError } from '../../http/problem';
 import { validate } from '../../http/validate';
 import { decodeCursor, encodeCursor, ISO_MICROS, isoMicros, isoMillis } from '../cursor';
 import { entityParamSchema } from '../params';
-import { visibleSql } from '../visibility';
+import { entityNotFound, visibleSql } from '../visibility';
 
 export const statusRoutes = new Hono<AppEnv>();
 
@@ -41,7 +40,7 @@ statusRoutes.get('/v1/entities/:entityType/:entityId', requireScope('tracking:re
     [p.tenantId, `${entityType}-${entityId}`, p.carriers],
   );
   const r = rows[0];
-  if (!r) throw new ApiError(404, 'not_found', `no ${entityType} ${entityId} (or not projected yet)`);
+  if (!r) throw entityNotFound(entityType, entityId);
   return notModified(c, `"${r.version}"`) ?? c.json(statusBody(r));
 });
 

@@ -4,11 +4,10 @@ import { z } from 'zod';
 import { pooledDb } from '../../db/pool';
 import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
-import { ApiError } from '../../http/problem';
 import { validate } from '../../http/validate';
 import { decodeCursor, encodeCursor, ISO_MICROS, isoMicros, isoMillis } from '../cursor';
 import { entityParamSchema } from '../params';
-import { assertVisible } from '../visibility';
+import { assertVisible, entityNotFound } from '../visibility';
 
 export const timelineRoutes = new Hono<AppEnv>();
 
@@ -32,7 +31,7 @@ timelineRoutes.get(
     const { entityType, entityId } = c.req.valid('param');
     const q = c.req.valid('query');
     const p = c.get('principal');
-    await assertVisible(c, entityType, entityId);
+    await assertVisible(c, entityType, entityId, entityNotFound(entityType, entityId));
     const after = decodeCursor<[string, number]>(q.cursor, (k) => k.length === 2 && ISO_MICROS.test(String(k[0])) && Number.isSafeInteger(k[1]));
     const streamId = `${entityType}-${entityId}`;
     const rows = await pooledDb(c.env, streamId).query<Row>(
@@ -43,7 +42,7 @@ timelineRoutes.get(
         order by t.occurred_at, t.version limit $5`,
       [p.tenantId, streamId, after?.[0] ?? null, after?.[1] ?? 0, q.limit + 1],
     );
-    if (!rows.length && !after) throw new ApiError(404, 'not_found', `no ${entityType} ${entityId} (or not projected yet)`);
+    if (!rows.length && !after) throw entityNotFound(entityType, entityId);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return c.json({
