@@ -23,6 +23,16 @@ describe('flight', () => {
     given('flight', [], ID).thenRejects('arrival_before_departure', 'ScheduleFlight', { scheduledDeparture: '2026-11-22T14:00:00Z', scheduledArrival: '2026-11-22T13:00:00Z', origin: 'LIM', destination: 'SCL' });
   });
 
+  it("keeps a flight's delay through later statuses until one says otherwise", () => {
+    const delayed = { type: 'FlightStatusChanged', data: { ...statusTo('Scheduled', 'Delayed').data, delayMinutes: 45 } };
+    const [boarding] = given('flight', [scheduled, delayed], ID).thenEvents('ChangeFlightStatus', { newStatus: 'Boarding' });
+    expect(boarding!.data).toMatchObject({ newStatus: 'Boarding', delayMinutes: 45 });
+    const [departed] = given('flight', [scheduled, delayed], ID).thenEvents('ChangeFlightStatus', { newStatus: 'Departed', delayMinutes: 50 });
+    expect(departed!.data.delayMinutes).toBe(50);
+    const [cancelled] = given('flight', [scheduled, delayed], ID).thenEvents('ChangeFlightStatus', { newStatus: 'Cancelled' });
+    expect(cancelled!.data.delayMinutes).toBe(0);
+  });
+
   it('changes status as a v2 event with old status, actor and defaults', () => {
     const [e] = given('flight', [scheduled], ID).thenEvents('ChangeFlightStatus', { newStatus: 'Boarding' }, { location: 'LIM/GATE/A5' });
     expect(e).toEqual({ type: 'FlightStatusChanged', data: { flightId: ID, oldStatus: 'Scheduled', newStatus: 'Boarding', timestamp: '2026-11-22T10:00:00.000Z', reason: 'Not specified', updatedBy: 'agent-1', locationCode: 'LIM/GATE/A5', delayMinutes: 0 } });
