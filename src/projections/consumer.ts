@@ -45,8 +45,17 @@ async function applyCommitted(batch: MessageBatch<unknown>, env: Env) {
       else msg.ack();
     }
   } catch (e) {
-    console.warn('consumer: batch not applied; retrying', e instanceof Error ? e.message : e);
-    batch.retryAll({ delaySeconds: RETRY_DELAY_S });
+    console.warn('consumer: batch not applied; trying its messages one by one', e instanceof Error ? e.message : e);
+    // one poison message must not take its batch-mates to the dead letters with it
+    for (const { msg, body } of valid) {
+      try {
+        const missing = await projector(env).apply([body]);
+        if (missing.length) msg.retry({ delaySeconds: RETRY_DELAY_S });
+        else msg.ack();
+      } catch {
+        msg.retry({ delaySeconds: RETRY_DELAY_S });
+      }
+    }
   }
 }
 

@@ -50,14 +50,23 @@ export function siteTime(occurredAt: string, location: string | null): string | 
   const zone = location ? airportTimeZone(airportOf(location)) : undefined;
   if (!zone) return null;
   try {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-CA', {
-        timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
-      }).formatToParts(new Date(occurredAt)).map((p) => [p.type, p.value]),
-    );
+    const parts = Object.fromEntries(formatter(zone).formatToParts(new Date(occurredAt)).map((p) => [p.type, p.value]));
     const offset = parts.timeZoneName === 'GMT' ? '+00:00' : String(parts.timeZoneName).replace('GMT', '');
     return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${offset}`;
   } catch {
     return null;
   }
+}
+
+// Building a formatter costs far more than using one; a rebuild formats a million times.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
 }
