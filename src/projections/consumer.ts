@@ -15,7 +15,11 @@ const committedSchema = z.strictObject({
 const rebuildSchema = z.strictObject({ projection: z.string().refine(isProjectionName), generation: z.int().min(1) });
 export type RebuildMessage = { projection: string; generation: number };
 
-export const projector = (env: Env) => env.PROJECTOR.get(env.PROJECTOR.idFromName('projector'));
+/** The one projector, placed near the database like the pool shards (DB_POOL_LOCATION). */
+export const projector = (env: Env) => {
+  const locationHint = (env.DB_POOL_LOCATION || undefined) as DurableObjectLocationHint | undefined;
+  return env.PROJECTOR.get(env.PROJECTOR.idFromName('projector'), locationHint ? { locationHint } : undefined);
+};
 
 const RETRY_DELAY_S = 2;
 

@@ -70,6 +70,7 @@ export async function rebuildPage(db: Db, name: ProjectionName, generation: numb
 
 async function switchGeneration(db: Db, name: ProjectionName) {
   for (const table of tablesOf(PROJECTIONS[name])) {
+    await db.query(`analyze ${table}${NEXT}`, []); // fresh tables have no statistics: plans would be blind
     await db.query(`alter table ${table} rename to ${table}__old`, []);
     await db.query(`alter table ${table}${NEXT} rename to ${table}`, []);
     await db.query(`drop table ${table}__old`, []);
