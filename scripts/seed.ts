@@ -1,9 +1,10 @@
 // `npm run seed` (with `npm start` running): a realistic day at Lima (LIM) for two tenants, sent
 // through the command routes. Every command carries an Idempotency-Key, so seeding twice stores
 // nothing twice: the second run is answered with the first run's events.
-// The handler works for two airlines a partner token can be limited to: LATAM (LA, prefix 045) and
-// Avianca (AV, prefix 134). When the read models have caught up it prints curl lines for the read
-// side: status, timeline, search, manifest, metrics, the admin routes, and a LATAM partner's view.
+// The handler works for LATAM (LA, prefix 045), Avianca (AV, 134) and Iberia (IB, 075), so a partner
+// token for LA,045 has something to see and something it must not. Once the read models have caught
+// up it prints curl lines for the read side: status, timeline, search, manifest, metrics, the admin
+// routes, and a LATAM partner's three questions answered.
 import { signDevToken } from './devKey.ts';
 
 const BASE = process.env.TRACKTRACE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
@@ -196,7 +197,7 @@ try {
     get('TOKEN', `/v1/streams/shipment-${imports[3]}/events`),
     get('TOKEN', `/v1/streams/flight-${flights[1]}/events?direction=backward&limit=5`),
     get('TOKEN', `/v1/streams/baggage-${bags[7]}/state`),
-    '\nthe read side (read models, a moment behind the writes):',
+    '\nthe read side (read models):',
     '  # current status, and the timeline (oldest first, 5 a page; pass "next" back as ?cursor=)',
     get('TOKEN', `/v1/entities/shipment/${imports[3]}`),
     get('TOKEN', `/v1/entities/flight/${flights[1]}/timeline?limit=5`),

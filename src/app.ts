@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env';
 import { authenticate } from './http/auth';
 import { deadLetterRoutes } from './admin/deadLetters';
+import { DbUnavailable } from './db/client';
 import { projectionAdminRoutes } from './admin/projections';
 import { ApiError, problem } from './http/problem';
 import { healthRoutes } from './ops/health';
@@ -59,6 +60,10 @@ app.notFound((c) => {
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return problem(c, err);
+  // a read route's query when Postgres is down, restarting or full: the client's retry will do
+  if (err instanceof DbUnavailable) {
+    return problem(c, new ApiError(503, 'database_unavailable', 'the database is unavailable; retry shortly', {}, { 'retry-after': '1' }));
+  }
   if (err instanceof HTTPException) {
     return problem(c, new ApiError(err.status, err.status === 413 ? 'payload_too_large' : 'bad_request', err.message || 'bad request'));
   }

@@ -1,7 +1,7 @@
 // Postgres goes away in the middle of appends. This file runs in its own vitest project with its
 // own Postgres (see vitest.config.ts), so stopping it cannot disturb the other tests.
 import { describe, expect, it } from 'vitest';
-import { api, controlPostgres, ev, shipmentStream, sql } from './helpers/api';
+import { api, controlPostgres, ev, shipmentStream, sql, token } from './helpers/api';
 
 describe('Postgres outage', () => {
   it('fails appends with 503 while Postgres is down, loses nothing acknowledged, and recovers', async () => {
@@ -34,6 +34,12 @@ describe('Postgres outage', () => {
     expect((await controlPostgres('stop')).status).toBe(204);
     await Promise.all(writers);
     for (let i = 0; i < 3; i++) expect(await appendOne()).toBe(503);
+    // the read models answer 503 too, never 500
+    for (const path of [`/v1/entities/shipment/${s.slice(9)}`, '/v1/entities?type=shipment', '/v1/admin/projections']) {
+      const res = await api('GET', path, { token: await token({ scope: 'tracking:read tracking:operator' }) });
+      expect(res.status, path).toBe(503);
+      expect(res.body.code).toBe('database_unavailable');
+    }
     expect((await api('GET', '/health/ready', { token: null })).status).toBe(503);
 
     expect((await controlPostgres('start')).status).toBe(204);

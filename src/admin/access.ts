@@ -5,7 +5,8 @@ import { ApiError } from '../http/problem';
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const p = c.get('principal');
-  if (p.carriers || !(p.scopes.has('tracking:admin') || p.scopes.has('tracking:operator'))) {
+  if (p.carriers) throw new ApiError(403, 'partner_read_only', 'a partner token (with a carriers claim) reaches no admin route');
+  if (!(p.scopes.has('tracking:admin') || p.scopes.has('tracking:operator'))) {
     throw new ApiError(403, 'insufficient_scope', 'this needs the tracking:admin or tracking:operator scope', {}, {
       'www-authenticate': 'Bearer realm="tracktrace", error="insufficient_scope", scope="tracking:admin"',
     });

@@ -78,7 +78,8 @@ async function switchGeneration(db: Db, name: ProjectionName) {
   await db.query(
     `update projections set generation = rebuild_generation, rebuild_generation = null,
             last_rebuild = jsonb_build_object('generation', rebuild_generation, 'events', rebuild_applied,
-              'startedAt', rebuild_started_at, 'finishedAt', now(),
+              'startedAt', to_char(rebuild_started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              'finishedAt', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
               'seconds', round(extract(epoch from now() - rebuild_started_at)::numeric, 3))
       where name = $1`,
     [name],
