@@ -40,6 +40,15 @@ describe('batch upload', () => {
     expect((await sql('select 1 from events where stream_id = $1', [s])).length).toBe(0);
   });
 
+  it('answers a null or non-object item alone with its 400, storing the valid ones', async () => {
+    const s = shipmentStream();
+    const res = await api('POST', '/v1/events:batch', { body: { items: [{ streamId: s, events: [ev()] }, null, 7, 'x', [], { streamId: s, events: [ev()] }] } });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: any) => i.status)).toEqual([201, 400, 400, 400, 400, 201]);
+    expect(res.body.items[1]).toMatchObject({ streamId: null, code: 'validation_failed' });
+    expect((await sql('select version from events where stream_id = $1 order by version', [s])).map((r) => Number(r.version))).toEqual([1, 2]);
+  });
+
   it('rejects a batch that is not a list of items', async () => {
     for (const body of [{ items: [] }, { items: 'x' }, { streamId: 'x' }]) {
       const res = await api('POST', '/v1/events:batch', { body });

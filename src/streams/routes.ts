@@ -279,7 +279,7 @@ streamRoutes.post(
       }),
     );
     return c.json({
-      items: results.map((r, i) => ({ streamId: (r.body.streamId as string | undefined) ?? (items[i] as { streamId?: string }).streamId ?? null, ...r.body, status: r.status })),
+      items: results.map((r, i) => ({ streamId: (r.body.streamId as string | undefined) ?? (items[i] as { streamId?: string } | null)?.streamId ?? null, ...r.body, status: r.status })),
     });
   },
 );
