@@ -6,7 +6,7 @@ import { authenticate } from './http/auth';
 import { deadLetterRoutes } from './admin/deadLetters';
 import { DbUnavailable } from './db/client';
 import { projectionAdminRoutes } from './admin/projections';
-import { ApiError, problem } from './http/problem';
+import { ApiError, clip, problem } from './http/problem';
 import { healthRoutes } from './ops/health';
 import { openApiRoutes } from './ops/openapi';
 import { projector } from './projections/consumer';
@@ -55,7 +55,7 @@ app.notFound((c) => {
   if (allowed.length) {
     return problem(c, new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(', ')}`, {}, { allow: allowed.join(', ') }));
   }
-  return problem(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  return problem(c, new ApiError(404, 'not_found', `no route for ${c.req.method} ${clip(c.req.path, 100)}`));
 });
 
 app.onError((err, c) => {

@@ -37,9 +37,40 @@ describe('bad input changes nothing and gets a clear problem', () => {
     ['no content type', { raw: JSON.stringify({ events: [ev()] }) }, 415, 'unsupported_media_type'],
     ['an If-Match that is no version', { body: { events: [ev()] }, headers: { 'if-match': 'W/"abc"' } }, 400, 'invalid_header'],
     ['a correlation id that is no UUID', { body: { events: [ev()] }, headers: { 'x-correlation-id': 'abc' } }, 400, 'invalid_header'],
+    ['a charset other than UTF-8', { raw: JSON.stringify({ events: [ev()] }), headers: { 'content-type': 'application/json; charset=iso-8859-1' } }, 415, 'unsupported_charset'],
+    ['a __proto__ key in data', { raw: `{"events":[{"type":"ShipmentStatusRecorded","data":{"code":"RCS","pieces":1,"weightKg":1,"__proto__":{"x":1}}}]}`, headers: { 'content-type': 'application/json' } }, 422, 'forbidden_key'],
+    ['a constructor key in metadata', { body: { events: [ev({ metadata: { constructor: 'x' } })] } }, 422, 'forbidden_key'],
+    ['a NUL character in data', { body: { events: [ev({ data: { code: 'RCS', pieces: 1, weightKg: 1, note: 'a\u0000' } })] } }, 400, 'validation_failed'],
+    ['a lone surrogate in a key', { body: { events: [ev({ metadata: { ['\udc00']: 1 } })] } }, 400, 'validation_failed'],
+    ['a UTC offset Postgres cannot store', { body: { events: [ev({ occurredAt: '2026-01-01T00:00:00-16:30' })] } }, 400, 'validation_failed'],
+    ['a body nested 100 deep', { raw: `{"events":[{"type":"ShipmentStatusRecorded","data":${'{"a":'.repeat(100)}1${'}'.repeat(100)}}]}`, headers: { 'content-type': 'application/json' } }, 400, 'validation_failed'],
   ])('rejects %s', async (_, opts, status, code) => {
     expectProblem(await post(opts as Parameters<typeof api>[2]), status, code);
     expect(await count(s)).toBe(0);
+  });
+
+  it('rejects bytes that are not UTF-8 instead of storing U+FFFD', async () => {
+    const { exports } = await import('cloudflare:workers');
+    const { token } = await import('./helpers/api');
+    const bytes = new TextEncoder().encode(JSON.stringify({ events: [ev({ metadata: { note: 'XX' } })] }));
+    const at = bytes.indexOf(88); // the first X becomes a lone 0xFF byte
+    bytes[at] = 0xff;
+    const res = await (exports as any).default.fetch(new Request(`http://api.test/v1/streams/${s}/events`, {
+      method: 'POST', body: bytes, headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+    }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('invalid_utf8');
+    expect(await count(s)).toBe(0);
+  });
+
+  it('echoes no more than a short prefix of what it was sent', async () => {
+    const long = 'x'.repeat(5_000);
+    const notFound = await api('GET', `/v1/${long}`);
+    expect(notFound.status).toBe(404);
+    expect(notFound.text.length).toBeLessThan(800);
+    const bad = await post({ body: { events: [ev({ location: `${long}` })] } });
+    expect(bad.status).toBe(400);
+    expect(bad.text.length).toBeLessThan(2_000);
   });
 
   it('rejects a body over 1 MiB with 413', async () => {

@@ -210,16 +210,23 @@ describe('state kept in memory', () => {
 });
 
 describe('values Postgres cannot store', () => {
-  it('answers 422 for the request that carries one and stores the others of its group', async () => {
+  it('refuses them in validation, naming the field, before anything is written', async () => {
     const s = `shipment-${awb()}`;
     const res = await api('POST', '/v1/events:batch', {
       body: { items: [{ streamId: s, events: [ev()] }, { streamId: s, events: [ev({ metadata: { note: 'a\u0000b' } })] }, { streamId: s, events: [ev()] }] },
     });
-    expect(res.body.items.map((i: any) => i.status)).toEqual([201, 422, 201]);
-    expect(res.body.items[1].code).toBe('invalid_value');
-    expect(Number((await sql('select count(*) as n from events where stream_id = $1', [s]))[0]!.n)).toBe(2);
-    const single = await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ metadata: { note: '\u0000' } })] } });
-    expect(single.status).toBe(422);
-    expect(single.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'items.1.events.0.metadata.note' }] });
+    expect(res.text).not.toMatch(/unsupported|Unicode|jsonb|escape/i); // no database message
+    for (const [bad, path] of [[{ note: '\ud800x' }, 'events.0.metadata.note'], [{ ['k\u0000']: 1 }, 'events.0.metadata.k\u0000 (key)']] as const) {
+      const single = await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ metadata: bad })] } });
+      expect(single.status).toBe(400);
+      expect(single.headers.get('content-type')).toBe('application/problem+json');
+      expect(single.body.errors[0].path).toBe(path);
+    }
+    const offset = await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ occurredAt: '2026-01-01T00:00:00+18:00' })] } });
+    expect(offset.status).toBe(400);
+    expect(offset.body.errors[0].path).toBe('events.0.occurredAt');
+    expect((await sql('select 1 from events where stream_id = $1', [s])).length).toBe(0);
   });
 });

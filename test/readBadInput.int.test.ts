@@ -19,6 +19,7 @@ const cases: [string, number, string][] = [
   ['/v1/entities?flight=nope', 400, 'validation_failed'],
   ['/v1/entities?updatedSince=yesterday', 400, 'validation_failed'],
   ['/v1/entities?limit=1000', 400, 'validation_failed'],
+  ['/v1/entities?updatedSince=2026-01-01T00:00:00%2B20:00', 400, 'validation_failed'], // an offset Postgres refuses
   ['/v1/entities?cursor=%E2%9C%88', 400, 'invalid_cursor'],
   ['/v1/entities?sort=desc', 400, 'validation_failed'], // unknown parameter
   ['/v1/flights/LA2047-2026-02-30/manifest', 400, 'validation_failed'],

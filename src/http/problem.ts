@@ -21,12 +21,15 @@ export class ApiError extends Error {
   }
 }
 
+/** A short prefix of text that may echo a client's input. */
+export const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
+
 export function problemBody(status: number, code: string, detail: string, requestId: string | undefined, extra = {}) {
   return {
     type: `https://tracktrace.dev/problems/${code.replaceAll('_', '-')}`,
     title: TITLES[status] ?? 'Error',
     status,
-    detail,
+    detail: clip(detail, 500),
     code,
     requestId,
     ...extra,

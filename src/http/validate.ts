@@ -2,12 +2,13 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
-import { ApiError } from './problem';
+import { ApiError, clip } from './problem';
 
 export type FieldError = { path: string; message: string };
 
 export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
-  return issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+  // messages may quote the input: a short prefix of it at most
+  return issues.map((i) => ({ path: clip(i.path.map(String).join('.') || '(root)', 120), message: clip(i.message, 200) }));
 }
 
 export function validationError(what: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]) {

@@ -28,9 +28,13 @@ const metadataSchema = z
     }
   });
 
-/** When it happened at the site: hours ago is fine, more than 5 minutes ahead is not. */
-export const occurredAtSchema = z.iso
+/** An instant Postgres can store: ISO 8601 with an offset within ±15:59 (its limit). */
+export const instantSchema = z.iso
   .datetime({ offset: true })
+  .refine((s) => !/[+-](1[6-9]|2\d):?\d\d$/.test(s), 'the UTC offset must be within ±15:59');
+
+/** When it happened at the site: hours ago is fine, more than 5 minutes ahead is not. */
+export const occurredAtSchema = instantSchema
   .refine((s) => Date.parse(s) <= Date.now() + MAX_FUTURE_MS, 'occurredAt is more than 5 minutes in the future')
   .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1), 'occurredAt is before 2000');
 

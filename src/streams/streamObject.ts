@@ -29,7 +29,8 @@ type Loaded = { version: number; state: unknown; loadedFromSnapshot: number | nu
 const invalidValue = (e: unknown) => {
   const code = (e as { code?: string })?.code;
   if (!(e instanceof SqlError) || !code?.startsWith('22')) return null;
-  return { status: 422 as const, code: 'invalid_value' as const, detail: `a value cannot be stored: ${e.message}` };
+  console.warn('stream object: Postgres refused a value that passed validation', e.message); // a gap in validation
+  return { status: 422 as const, code: 'invalid_value' as const, detail: 'a value of this request cannot be stored' };
 };
 
 const unavailable = (e: unknown) => {

@@ -7,6 +7,7 @@ import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
 import { ApiError } from '../../http/problem';
 import { validate } from '../../http/validate';
+import { instantSchema } from '../../streams/schemas';
 import { isoMillis } from '../cursor';
 import { METRICS } from './samples';
 
@@ -17,8 +18,8 @@ const MAX_BUCKETS = 1_000;
 export const metricsQuerySchema = z.strictObject({
   metric: z.enum(METRICS),
   location: airportSchema.optional(),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: 'default: 24 hours before `to`' }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: 'default: now' }),
+  from: instantSchema.optional().meta({ description: 'default: 24 hours before `to`' }),
+  to: instantSchema.optional().meta({ description: 'default: now' }),
   bucket: z.enum(['hour', 'day']).default('hour'),
 });
 

@@ -10,6 +10,7 @@ import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
 import { notModified } from '../../http/etag';
 import { validate } from '../../http/validate';
+import { instantSchema } from '../../streams/schemas';
 import { decodeCursor, encodeCursor, ISO_MICROS, isoMicros, isoMillis } from '../cursor';
 import { entityParamSchema } from '../params';
 import { entityNotFound, visibleSql } from '../visibility';
@@ -55,7 +56,7 @@ const searchSchema = z.strictObject({
   statusNot: statusList().optional().meta({ description: 'none of these statuses (DLV)' }),
   location: locationSchema.optional().meta({ description: 'an airport (LIM) or a place and everything under it (LIM/WH2)' }),
   flight: flightIdSchema.optional(),
-  updatedSince: z.iso.datetime({ offset: true }).optional(),
+  updatedSince: instantSchema.optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
