@@ -45,6 +45,10 @@ export type CommandRequest = {
   ctx: CommandContext;
   /** Idempotency-Key header or commandId: the same key on the same stream returns the first answer. */
   idempotencyKey: string | null;
+  /** What the key is bound to: a digest of the command and its body; the same key with another is a 422. */
+  requestHash: string;
+  /** From If-Match: the version the command must be decided at (null: whatever it is). */
+  expected: ExpectedVersion | null;
   metadata: Record<string, unknown>;
   correlationId: string;
   causationId: string | null;
@@ -52,8 +56,8 @@ export type CommandRequest = {
 
 export type CommandResult =
   | { status: 201; replayed: boolean; version: number; /** JSON text */ events: string }
-  | { status: 409; code: string; detail: string }
-  | { status: 422; code: 'invalid_value'; detail: string }
+  | { status: 409; code: string; detail: string; currentVersion?: number }
+  | { status: 422; code: 'invalid_value' | 'idempotency_key_reused'; detail: string }
   | { status: 503; code: 'database_unavailable'; detail: string };
 
 export type StateResult =

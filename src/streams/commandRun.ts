@@ -6,6 +6,7 @@ import { upcast } from '../domain/upcasters';
 import type { Db } from '../db/client';
 import { appendGroup, type GroupResult } from '../eventStore/append';
 import { eventsById } from '../eventStore/snapshots';
+import { versionMatches } from '../http/preconditions';
 import type { AppendRequest, AppendResult, CommandRequest, CommandResult, NewEvent, StreamKey } from '../eventStore/types';
 
 /** What a command needs of its stream's object. */
@@ -26,9 +27,19 @@ export async function runCommand(host: CommandHost, cmd: CommandRequest): Promis
   for (let attempt = 1; ; attempt++) {
     if (ids) {
       const earlier = await eventsById(host.db, key, ids);
-      if (earlier) return { status: 201, replayed: true, ...earlier };
+      if (earlier) {
+        // a key answers the request it was first used with, never another one
+        const first = (JSON.parse(earlier.events) as { metadata?: { requestHash?: string } }[])[0]?.metadata?.requestHash;
+        if (first !== undefined && first !== cmd.requestHash) {
+          return { status: 422, code: 'idempotency_key_reused', detail: 'this idempotency key was used with another command or body; use a new key' };
+        }
+        return { status: 201, replayed: true, ...earlier };
+      }
     }
     const loaded = await host.ensureLoaded();
+    if (cmd.expected !== null && !versionMatches(cmd.expected, loaded.version)) {
+      return { status: 409, code: 'wrong_expected_version', detail: `the stream is at version ${loaded.version}, which is not what If-Match expected`, currentVersion: loaded.version };
+    }
     const decision = model.decide({ type: cmd.type, data: cmd.data }, loaded.state, cmd.ctx);
     if (!decision.ok) return { status: 409, code: decision.code, detail: decision.message };
     const events: NewEvent[] = decision.events.map((e, i) => ({

@@ -10,6 +10,7 @@ import type { CommandRequest, CommandResult } from '../eventStore/types';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { ApiError } from '../http/problem';
+import { ifMatchVersion } from '../http/preconditions';
 import { validationError } from '../http/validate';
 import { pooledDb } from '../db/pool';
 import { callStream, correlationId, eventMetadata } from './routes';
@@ -20,7 +21,8 @@ export const commandRoutes = new Hono<AppEnv>();
 export const commandEnvelopeSchema = z.strictObject({
   occurredAt: occurredAtSchema.optional().meta({ description: 'when it happened at the site (default: now)' }),
   location: locationSchema.optional(),
-  commandId: z.string().min(1).max(200).optional().meta({ description: 'makes a retry return the first answer (same as the Idempotency-Key header)' }),
+  commandId: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'a commandId is 1-200 visible ASCII characters').optional()
+    .meta({ description: 'makes a retry return the first answer (same as the Idempotency-Key header)' }),
 });
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -40,25 +42,32 @@ for (const entityType of ENTITY_TYPES) {
       if (!envelope.success || !data.success) throw validationError('command', [...(envelope.error?.issues ?? []), ...(data.error?.issues ?? [])]);
       const header = c.req.header('idempotency-key');
       if (header !== undefined && !IDEMPOTENCY_KEY.test(header)) throw new ApiError(400, 'invalid_header', 'Idempotency-Key is 1-200 visible ASCII characters');
+      if (header !== undefined && envelope.data.commandId !== undefined && header !== envelope.data.commandId) {
+        throw new ApiError(400, 'conflicting_idempotency_key', 'Idempotency-Key and commandId disagree');
+      }
+      const expected = ifMatchVersion(c) ?? null;
 
       const principal = c.get('principal');
       const key = { tenantId: principal.tenantId, streamId: `${entityType}-${entityId}`, entityType };
       const correlation = correlationId(c);
       const causation = c.req.header('x-causation-id') ?? null;
       if (causation !== null && !z.uuid().safeParse(causation).success) throw new ApiError(400, 'invalid_header', 'X-Causation-Id must be a UUID');
+      const hash = await requestHash(command.type, fields, envelope.data);
       const cmd: CommandRequest = {
         type: command.type,
         data: data.data as Record<string, unknown>,
         ctx: { at: envelope.data.occurredAt ?? new Date().toISOString(), actor: principal.subject, location: envelope.data.location ?? null, entityId },
         idempotencyKey: header ?? envelope.data.commandId ?? null,
-        metadata: { ...eventMetadata(c, correlation, causation), command: command.type },
+        requestHash: hash,
+        expected,
+        metadata: { ...eventMetadata(c, correlation, causation), command: command.type, requestHash: hash },
         correlationId: correlation,
         causationId: causation,
       };
       if (command.type === 'LoadUld') await assertItemsExist(c.env, principal.tenantId, cmd.data as { shipments: string[]; bags: string[] });
       // a keyed command is safe to repeat: the retry is answered with the first result
       const r = await callStream<CommandResult>(c.env, key, cmd.idempotencyKey !== null, (o) => o.command(key, cmd));
-      if (r.status === 409) throw new ApiError(409, r.code, r.detail, { rule: r.code });
+      if (r.status === 409) throw new ApiError(409, r.code, r.detail, r.currentVersion !== undefined ? { currentVersion: r.currentVersion } : { rule: r.code });
       if (r.status === 422) throw new ApiError(422, r.code, r.detail);
       if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
       if (r.replayed) c.header('idempotent-replayed', 'true');
@@ -86,4 +95,15 @@ async function assertItemsExist(env: Env, tenantId: string, load: { shipments: s
       rule: 'uld_load_unknown_items', missing,
     });
   }
+}
+
+/** The request a key is bound to: command, fields, place and time as sent (keys sorted), hashed. */
+async function requestHash(type: string, fields: Record<string, unknown>, envelope: { occurredAt?: string; location?: string }): Promise<string> {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+      : v;
+  const text = JSON.stringify(canonical({ type, fields, occurredAt: envelope.occurredAt ?? null, location: envelope.location ?? null }));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

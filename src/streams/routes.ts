@@ -8,6 +8,7 @@ import type { Principal } from '../http/auth';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { ApiError, problemBody } from '../http/problem';
+import { ifMatchVersion, notModified } from '../http/preconditions';
 import { fieldErrors, validate } from '../http/validate';
 import {
   appendBodySchema, batchBodySchema, batchItemSchema, MAX_EVENTS_PER_BATCH, readQuerySchema, streamParamSchema,
@@ -109,15 +110,6 @@ function appendRequest(
   };
 }
 
-/** `If-Match: "<n>"` is the same as `expectedVersion: n`. */
-function ifMatchVersion(c: Context<AppEnv>): number | undefined {
-  const h = c.req.header('if-match');
-  if (h === undefined) return undefined;
-  const m = /^\s*"?(\d{1,15})"?\s*$/.exec(h);
-  if (!m) throw new ApiError(400, 'invalid_header', 'If-Match must be a stream version such as "3"');
-  return Number(m[1]);
-}
-
 const streamNotFound = (streamId: string) => new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
 
 /** An object's answer for an existing stream, or the 404/503 problem. */
@@ -190,12 +182,8 @@ streamRoutes.get(
     const q = c.req.valid('query');
     const key = await readableStream(c, streamId);
     const r = found(await callStream<ReadResult>(c.env, key, true, (o) => o.read(key, q)), streamId);
-    const etag = `"${r.version}"`;
-    c.header('etag', etag);
-    c.header('cache-control', 'private, no-cache');
-    if ((c.req.header('if-none-match') ?? '').split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-      return c.body(null, 304);
-    }
+    const unchanged = notModified(c, `"${r.version}"`);
+    if (unchanged) return unchanged;
     // versions are contiguous 1..version, so the page's last version and the next page follow
     let next: string | null = null;
     const base = `/v1/streams/${streamId}/events?limit=${q.limit}&direction=${q.direction}`;
@@ -220,15 +208,15 @@ streamRoutes.get('/v1/streams/:streamId', requireScope('tracking:read'), validat
   const { streamId } = c.req.valid('param');
   const key = await readableStream(c, streamId);
   const r = found(await callStream<StreamInfo>(c.env, key, true, (o) => o.info(key)), streamId);
-  c.header('etag', `"${r.info.version}"`);
-  return c.json(r.info);
+  return notModified(c, `"${r.info.version}"`) ?? c.json(r.info);
 });
 
 streamRoutes.get('/v1/streams/:streamId/state', requireScope('tracking:read'), validate('param', streamParamSchema), async (c) => {
   const { streamId } = c.req.valid('param');
   const key = await readableStream(c, streamId);
   const r = found(await callStream<StateResult>(c.env, key, true, (o) => o.state(key)), streamId);
-  c.header('etag', `"${r.version}"`);
+  const unchanged = notModified(c, `"${r.version}"`);
+  if (unchanged) return unchanged;
   const head = JSON.stringify({ streamId, entityType: key.entityType, version: r.version, snapshotVersion: r.snapshotVersion, replayedEvents: r.replayedEvents });
   return c.body(`${head.slice(0, -1)},"state":${r.state}}`, 200, { 'content-type': 'application/json' });
 });

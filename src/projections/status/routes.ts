@@ -8,7 +8,7 @@ import { ENTITY_TYPES } from '../../domain/identifiers';
 import { pooledDb } from '../../db/pool';
 import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
-import { notModified } from '../../http/etag';
+import { notModified } from '../../http/preconditions';
 import { validate } from '../../http/validate';
 import { instantSchema } from '../../streams/schemas';
 import { decodeCursor, encodeCursor, ISO_MICROS, isoMicros, isoMillis } from '../cursor';
