@@ -2,7 +2,7 @@
 // 415 for another media type or a charset other than UTF-8, 413 past the size limit, 400 for a body
 // cut short, bytes that are not UTF-8, JSON that does not parse, or strings Postgres cannot store
 // (NUL, lone surrogates), 422 for keys that name object internals (__proto__, constructor, prototype).
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from './problem';
 
@@ -30,33 +30,39 @@ export const jsonBody = (maxBytes: number): MiddlewareHandler => {
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       throw new ApiError(415, 'unsupported_charset', 'send the body as UTF-8 (charset=utf-8, or no charset)', {}, { accept: 'application/json; charset=utf-8' });
     }
-    await limit(c, async () => {
-      let bytes: ArrayBuffer;
-      try {
-        bytes = await c.req.arrayBuffer();
-      } catch (e) {
-        if (e instanceof ApiError) throw e;
-        // the client went away or the body stopped short: its problem, not ours (no error log)
-        throw new ApiError(400, 'incomplete_body', 'the body could not be read to its end');
-      }
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-      } catch {
-        throw new ApiError(400, 'invalid_utf8', 'the body is not valid UTF-8');
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        throw new ApiError(400, 'malformed_json', 'the body is not valid JSON');
-      }
-      checkJson(value);
-      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text); // hono caches promises; validators parse the checked text, not the raw bytes again
-      await next();
-    });
+    let reading = true;
+    try {
+      await limit(c, async () => {
+        const bytes = await c.req.arrayBuffer();
+        reading = false;
+        await handleJson(c, bytes, next);
+      });
+    } catch (e) {
+      // the client went away or the body stopped short: its problem, not ours (no error log)
+      if (reading && !(e instanceof ApiError)) throw new ApiError(400, 'incomplete_body', 'the body could not be read to its end');
+      throw e;
+    }
   };
 };
+
+/** Strict UTF-8, JSON that parses, and strings Postgres can store; then the route's own validation. */
+async function handleJson(c: Context, bytes: ArrayBuffer, next: Next) {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, 'invalid_utf8', 'the body is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'malformed_json', 'the body is not valid JSON');
+  }
+  checkJson(value);
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text); // hono caches promises; validators parse the checked text
+  await next();
+}
 
 /** Walks a parsed body without recursion (a deep body must not overflow the stack). */
 function checkJson(root: unknown) {
