@@ -1,11 +1,14 @@
 // `npm start`: embedded Postgres (or DATABASE_URL) -> migrations -> WebSocket relay -> wrangler dev.
-// Prints the URL and a development token; Ctrl-C stops everything it started.
+// Prints the URL and a development token; Ctrl-C stops everything it started. While it runs,
+// .data/run/<port>.json tells `npm run token` and `npm run seed` its URL and data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { DEV_ISSUER, dataDir, loadDevKey, signDevToken } from './devKey.ts';
+import { DEV_ISSUER, dataDir, loadDevKey, signDevToken, tokenRulesFromEnv } from './devKey.ts';
+import { forgetInstance, recordInstance, runningInstances } from './instance.ts';
 import { migrateDatabase } from './migrate.ts';
-import { freePort, startPostgres, type LocalPostgres } from './postgres.ts';
+import { clusterDir, freePort, startPostgres, type LocalPostgres } from './postgres.ts';
 import { startRelay } from './relay.ts';
 
 const port = Number(process.env.PORT ?? 8787);
@@ -15,6 +18,7 @@ const log = (m: string) => console.log(`[tracktrace] ${m}`);
 let pg: LocalPostgres | undefined;
 let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
 let wrangler: ChildProcess | undefined;
+let runFile: string | undefined;
 let stopping = false;
 // Durable Objects keep nothing of their own (Postgres holds it all), yet locally every object gets
 // a SQLite file: put those on tmpfs when there is one, and throw them away at exit.
@@ -23,6 +27,7 @@ const persist = process.env.WRANGLER_PERSIST ?? (existsSync('/dev/shm') ? mkdtem
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
+  if (runFile) forgetInstance(runFile);
   if (wrangler?.pid && wrangler.exitCode === null) {
     const exited = new Promise((r) => wrangler!.once('exit', r));
     try { process.kill(-wrangler.pid, 'SIGTERM'); } catch {}
@@ -38,14 +43,36 @@ async function stop(code: number) {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+/** Fails at once when the port is taken (else the readiness check below could find another server). */
+async function checkPort() {
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT=${process.env.PORT} is not a port number`);
+  await new Promise<void>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE') return reject(e);
+      const other = runningInstances().find((i) => i.port === port);
+      reject(new Error(
+        `port ${port} is in use${other ? ` by the npm start of this checkout with TRACKTRACE_DATA_DIR=${other.dataDir} (pid ${other.pid})` : ''}: ` +
+        'stop it, or choose another port, e.g. PORT=8788 npm start',
+      ));
+    });
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}
+
 try {
+  await checkPort();
+  log(`data folder ${dir}`);
   let databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
     log(`using DATABASE_URL (${new URL(databaseUrl).host})`);
   } else {
-    pg = await startPostgres({ dir: path.join(dir, 'postgres'), port: await freePort(), database: 'tracktrace', persistent: true });
+    // as root from a private folder (/root) the cluster lives where the postgres user can reach it
+    const cluster = await clusterDir(path.join(dir, 'postgres'));
+    if (cluster.note) log(cluster.note);
+    pg = await startPostgres({ dir: cluster.dir, port: await freePort(), database: 'tracktrace', persistent: true });
     databaseUrl = pg.url;
-    log(`embedded PostgreSQL on 127.0.0.1:${pg.port}, data in ${path.join(dir, 'postgres')}`);
+    log(`embedded PostgreSQL on 127.0.0.1:${pg.port}, data in ${pg.dir}`);
   }
   await migrateDatabase(databaseUrl);
   log('migrations applied');
@@ -106,11 +133,22 @@ try {
     if (i > 600) throw new Error('the API did not become ready within 60 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+  const rules = { ...tokenRulesFromEnv(), issuer: DEV_ISSUER };
+  try {
+    runFile = recordInstance({ pid: process.pid, port, url, dataDir: dir, devKey: !ownAuth, rules, startedAt: new Date().toISOString() });
+  } catch (e) {
+    log(`could not write the run file npm run token and npm run seed read (${e instanceof Error ? e.message : e}): give them PORT=${port} TRACKTRACE_DATA_DIR=${dir}`);
+  }
   console.log(`\n  Track & Trace API  ${url}   (docs ${url}/docs)\n`);
   if (!ownAuth) {
-    const token = await signDevToken({ tenant: 'demo', scope: 'tracking:read tracking:write tracking:admin', dir });
-    console.log(`  development token (tenant "demo", 8 h; more with: npm run --silent token -- --tenant <id>):\n\n  ${token}\n`);
-    console.log(`  try: curl -H "authorization: Bearer $TOKEN" ${url}/v1/streams/shipment-045-12345675\n`);
+    const scope = 'tracking:read tracking:write tracking:admin';
+    const token = await signDevToken({ tenant: 'demo', scope, dir, rules });
+    // PORT picks this instance when several run; with one, token and seed find it by themselves
+    const env = port === 8787 ? '' : `PORT=${port} `;
+    console.log(`  development token (tenant "demo", ${scope}, 8 h):\n\n  ${token}\n`);
+    console.log(`  try it (paste this line):\n  curl -s -H "authorization: Bearer ${token}" "${url}/v1/entities?type=shipment&limit=5"\n`);
+    console.log(`  more tokens:      ${env}npm run --silent token -- --tenant <id> [--scope "tracking:read tracking:write"]`);
+    console.log(`  a day at Lima:    ${env}npm run seed\n`);
   }
 } catch (e) {
   console.error('[tracktrace] start failed:', e instanceof Error ? e.message : e);

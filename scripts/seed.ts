@@ -5,12 +5,32 @@
 // token for LA,045 has something to see and something it must not. Once the read models have caught
 // up it prints curl lines for the read side: status, timeline, search, manifest, metrics, the admin
 // routes, and a LATAM partner's three questions answered.
-import { signDevToken } from './devKey.ts';
+//
+// It finds the running `npm start` (its URL and development key) by itself, whatever PORT and
+// TRACKTRACE_DATA_DIR that got (scripts/instance.ts). The day it seeds is the one already in the
+// store if there is one, so a run on any later date replays it (same ids, nothing stored twice);
+// `npm run --silent seed -- --ids` prints that day's flight ids as shell assignments (LA=… IB=…),
+// for the README's walkthrough: eval "$(npm run --silent seed -- --ids)".
+import { parseArgs } from 'node:util';
+import { SetupError, signDevToken } from './devKey.ts';
+import { resolveTarget } from './instance.ts';
 
-const BASE = process.env.TRACKTRACE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
-// The working day began 14 hours ago; flight ids carry the local (Lima, UTC-5) departure date.
-const day = new Date(Date.now() - 14 * 3600_000);
-const date = day.toISOString().slice(0, 10); // keys the seed's idempotency keys
+const { values: args } = parseArgs({ options: { ids: { type: 'boolean', default: false } } });
+const target = (() => {
+  try {
+    return resolveTarget('seed');
+  } catch (e) {
+    if (!(e instanceof SetupError)) throw e;
+    console.error(`seed: ${e.message}`);
+    process.exit(2);
+  }
+})();
+for (const note of target.notes) console.error(`seed: note: ${note}`);
+const BASE = target.url;
+
+// The working day: flight ids carry its local (Lima, UTC-5) departure date. Set by findDay().
+let day = new Date(Date.now() - 14 * 3600_000);
+let date = day.toISOString().slice(0, 10); // keys the seed's idempotency keys
 const limaDate = (minutes: number) => new Date(day.getTime() + minutes * 60_000 - 5 * 3600_000).toISOString().slice(0, 10);
 const at = (minutes: number) => new Date(day.getTime() + minutes * 60_000).toISOString();
 
@@ -29,7 +49,8 @@ async function command(token: string, path: string, key: string, body: Record<st
     else stats.stored++;
     return;
   }
-  const problem = JSON.parse(text) as { code?: string };
+  const problem = JSON.parse(text) as { code?: string; detail?: string };
+  if (res.status === 401) throw refused(problem.detail);
   // on a second run the state has moved on, so another rule may be the one that refuses it
   if (expectRule && res.status === 409) {
     stats.rejected.push(`${path}: ${problem.code}${problem.code === expectRule ? '' : ` (first run: ${expectRule})`}`);
@@ -116,7 +137,7 @@ async function bag(token: string, tag: string, flight: string, n: number, lost?:
 /** Waits (up to 30 s) until every read model has applied every event of these tenants. */
 async function caughtUp(tenants: string[]) {
   for (const tenant of tenants) {
-    const admin = await signDevToken({ tenant, scope: 'tracking:admin', subject: 'seed:admin' });
+    const admin = await sign(tenant, 'tracking:admin', 'seed:admin');
     for (let i = 0; ; i++) {
       const res = await fetch(`${BASE}/v1/admin/projections`, { headers: { authorization: `Bearer ${admin}` } });
       if (!res.ok) throw new Error(`/v1/admin/projections -> ${res.status} ${await res.text()}`);
@@ -132,8 +153,68 @@ async function caughtUp(tenants: string[]) {
   }
 }
 
-const handler = await signDevToken({ tenant: 'lim-handling', scope: 'tracking:read tracking:write', subject: 'seed:lim-handling' });
-const forwarder = await signDevToken({ tenant: 'andes-forwarding', scope: 'tracking:read tracking:write', subject: 'seed:andes-forwarding' });
+const sign = (tenant: string, scope: string, subject: string) =>
+  signDevToken({ tenant, scope, subject, dir: target.dataDir, rules: target.rules, create: false });
+
+/** The API answered 401 to a token signed with the key of target.dataDir: say which setting is off. */
+function refused(detail?: string) {
+  return new SetupError(
+    `the API at ${BASE} refuses tokens signed with the development key of ${target.dataDir} (${detail ?? 'unauthorized'}). ` +
+    (target.instance
+      ? 'Has npm start been restarted with another TRACKTRACE_DATA_DIR? Run npm run seed again'
+      : `Set TRACKTRACE_DATA_DIR to the data folder of the npm start serving ${BASE} (it prints it when it starts), or PORT to the npm start that uses ${target.dataDir}`),
+  );
+}
+
+/**
+ * The seeded day already in the store (from the first shipment's first event: BKD at day + 30 min),
+ * or none. Also checks that the API answers and accepts our tokens.
+ */
+async function seededDay(token: string): Promise<Date | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(`${BASE}/v1/streams/shipment-${awb('045', 0)}/events?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    throw new SetupError(
+      `no API answers at ${BASE}. ` +
+      (target.notes.length
+        ? 'Is it running? Set PORT (or TRACKTRACE_URL) and TRACKTRACE_DATA_DIR to those of the npm start you mean, or unset them to use the one of this checkout'
+        : 'Start it with npm start (seed then finds it by itself, whatever PORT and TRACKTRACE_DATA_DIR it got)'),
+    );
+  }
+  const body = (await res.json().catch(() => ({}))) as { detail?: string; events?: { occurredAt: string }[] };
+  if (res.status === 401) throw refused(body.detail);
+  if (res.status === 404) return undefined;
+  if (!res.ok || !body.events?.[0]) throw new Error(`${BASE}/v1/streams/shipment-${awb('045', 0)}/events -> ${res.status} ${JSON.stringify(body)}`);
+  return new Date(Date.parse(body.events[0].occurredAt) - 30 * 60_000);
+}
+
+const flightIds = () => ({ LA: `LA2047-${limaDate(540)}`, LA2400: `LA2400-${limaDate(480)}`, IB: `IB6650-${limaDate(600)}`, AV: `AV52-${limaDate(660)}` });
+/** Since midnight (Lima) of the day the seed first ran: what updatedSince needs to find today's changes. */
+const since = () => `${limaDate(14 * 60)}T00:00:00-05:00`;
+const shellIds = () => Object.entries({ ...flightIds(), SINCE: since(), FROM: at(0) }).map(([k, v]) => `${k}=${v}`).join(' ');
+
+let handler = '';
+let forwarder = '';
+try {
+  handler = await sign('lim-handling', 'tracking:read tracking:write', 'seed:lim-handling');
+  forwarder = await sign('andes-forwarding', 'tracking:read tracking:write', 'seed:andes-forwarding');
+  const found = await seededDay(handler);
+  if (args.ids) {
+    if (!found) throw new SetupError(`nothing is seeded at ${BASE} yet: run npm run seed first`);
+  }
+  if (found) {
+    day = found;
+    date = day.toISOString().slice(0, 10);
+  }
+  if (args.ids) {
+    console.log(shellIds());
+    process.exit(0);
+  }
+} catch (e) {
+  console.error(`seed: ${e instanceof Error ? e.message : e}`);
+  process.exit(e instanceof SetupError ? 2 : 1);
+}
 
 try {
   const flights = [
@@ -181,17 +262,22 @@ try {
   // The second tenant: a forwarder tracking its own consolidations; it cannot see the handler's data.
   for (let n = 0; n < 6; n++) await exportShipment(forwarder, awb('057', n), flights[1]!, 2 + n, n);
 
-  console.log(`seeded ${BASE}: ${stats.sent} commands, ${stats.stored} stored, ${stats.replayed} replayed (already there)`);
+  console.log(`seeded ${BASE} with the day that began ${at(0)} (data folder ${target.dataDir}): ${stats.sent} commands, ${stats.stored} stored, ${stats.replayed} replayed (already there)`);
   for (const r of stats.rejected) console.log(`  rejected on purpose: ${r}`);
   await caughtUp(['lim-handling', 'andes-forwarding']);
 
   const all = [...flights, av];
   console.log(`\ntenants: lim-handling (flights ${all.join(', ')}; shipments ${exports[0]}…, ${avExports[0]}…; bags ${bags[0]}…, ${avBags[0]}…), andes-forwarding (shipments ${awb('057', 0)}…)`);
-  // the token lines must use the key the running API trusts: the same data folder
-  const npmToken = `${process.env.TRACKTRACE_DATA_DIR ? `TRACKTRACE_DATA_DIR=${process.env.TRACKTRACE_DATA_DIR} ` : ''}npm run --silent token --`;
+  // the token lines must reach the same npm start (PORT picks it when several run) and key
+  const env = target.instance
+    ? (target.instance.port !== 8787 ? `PORT=${target.instance.port} ` : '')
+    : `${process.env.PORT ? `PORT=${process.env.PORT} ` : ''}${process.env.TRACKTRACE_DATA_DIR ? `TRACKTRACE_DATA_DIR=${target.dataDir} ` : ''}`;
+  const npmToken = `${env}npm run --silent token --`;
   const get = (token: string, path: string) => `  curl -s -H "authorization: Bearer $${token}" "${BASE}${path}"`;
-  const midnight = `${new Date(Date.now() - 5 * 3600_000).toISOString().slice(0, 10)}T00:00:00-05:00`; // today at Lima
+  const midnight = since();
   const lines = [
+    `\nthe flight ids as shell variables (the README's walkthrough uses them): eval "$(${env}npm run --silent seed -- --ids)"`,
+    `  ${shellIds()}`,
     '\nthe write side (event streams):',
     `  TOKEN=$(${npmToken} --tenant lim-handling)`,
     get('TOKEN', `/v1/streams/shipment-${imports[3]}/events`),
@@ -207,8 +293,8 @@ try {
     '  # what is on a flight: its ULDs with their shipments and bags, and what is loaded loose',
     get('TOKEN', `/v1/flights/${flights[0]}/manifest`),
     '  # operations: turnaround, delay, cargo_dwell, bag_accept_to_load (minutes), mishandled_per_1000',
-    get('TOKEN', '/v1/metrics/operations?metric=turnaround&location=LIM&bucket=day'),
-    get('TOKEN', '/v1/metrics/operations?metric=mishandled_per_1000&location=LIM&bucket=day'),
+    get('TOKEN', `/v1/metrics/operations?metric=turnaround&location=LIM&bucket=day&from=${at(0)}`),
+    get('TOKEN', `/v1/metrics/operations?metric=mishandled_per_1000&location=LIM&bucket=day&from=${at(0)}`),
     '\na LATAM partner (carriers LA and 045; read only):',
     `  PARTNER=$(${npmToken} --tenant lim-handling --scope tracking:read --carriers LA,045)`,
     `  # where is my shipment ${exports[0]}?`,
@@ -230,6 +316,6 @@ try {
   ];
   console.log(lines.join('\n'));
 } catch (e) {
-  console.error(`seed failed: ${e instanceof Error ? e.message : e}\n(is the API running? start it with npm start)`);
-  process.exit(1);
+  console.error(`seed failed: ${e instanceof Error ? e.message : e}`);
+  process.exit(e instanceof SetupError ? 2 : 1);
 }

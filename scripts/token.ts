@@ -1,10 +1,14 @@
 // `npm run --silent token -- --tenant <id> [--scope "<scopes>"] [--carriers LA,045] [--ttl <seconds>] [--sub <subject>]`
-// Prints a development JWT signed with the local key (the one `npm start` trusts) and nothing else.
+// Prints a development JWT signed with the key the running `npm start` trusts, and nothing else on
+// stdout. It finds that npm start by itself (scripts/instance.ts), whatever PORT and
+// TRACKTRACE_DATA_DIR it got; with several running, PORT says which. It never makes a key: a data
+// folder without one is an error that says what to set.
 // --carriers makes a partner token: a `carriers` claim (the API reads AUTH_CARRIERS_CLAIM) listing
 // airline designators (LA) and 3-digit airline prefixes (045); such a token only reads (use
 // --scope tracking:read) and sees only entities tied to those codes.
 import { parseArgs } from 'node:util';
 import { signDevToken } from './devKey.ts';
+import { resolveTarget, SetupError } from './instance.ts';
 
 const fail = (message: string): never => {
   console.error(`token: ${message}`);
@@ -39,6 +43,15 @@ if (values!.carriers !== undefined) {
   if (carriers.length > 50) fail('--carriers: at most 50 codes');
 }
 
-process.stdout.write(
-  (await signDevToken({ tenant: values!.tenant!, scope: values!.scope!, ttlSeconds: ttl, subject: values!.sub, carriers })) + '\n',
-);
+try {
+  const target = resolveTarget('token');
+  for (const note of target.notes) console.error(`token: note: ${note}`);
+  const jwt = await signDevToken({
+    tenant: values!.tenant!, scope: values!.scope!, ttlSeconds: ttl, subject: values!.sub, carriers,
+    dir: target.dataDir, rules: target.rules, create: false,
+  });
+  process.stdout.write(jwt + '\n');
+} catch (e) {
+  if (!(e instanceof SetupError)) throw e;
+  fail(e.message);
+}

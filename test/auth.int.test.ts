@@ -1,5 +1,6 @@
+import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { api, ev, shipmentStream, sql, token, trustedPublicJwk } from './helpers/api';
+import { api, ev, ISSUER, shipmentStream, sql, token, trustedPublicJwk } from './helpers/api';
 
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 
@@ -52,6 +53,30 @@ describe('authentication', () => {
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="tracktrace"/);
     expect(res.body.code).toBe('unauthorized');
     expect(await stored()).toBe(before);
+  });
+
+  it('says which key is the matter: one it does not trust (another development key), or a signature that does not verify', async () => {
+    // another data folder's development key: its own kid, which this server's key set does not have
+    const { privateKey } = await generateKeyPair('ES256');
+    const kid = `dev-${Date.now().toString(36)}`;
+    const otherDevKey = await new SignJWT({ tenant_id: 'tenant-a', scope: 'tracking:read' })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+      .setIssuer(ISSUER).setAudience('tracktrace-api').setSubject('dev:tenant-a').setIssuedAt().setExpirationTime('10m')
+      .sign(privateKey);
+    const unknownKid = await api('GET', `/v1/streams/${s}`, { token: otherDevKey });
+    expect(unknownKid.status).toBe(401);
+    expect(unknownKid.body.detail).toBe(
+      'the token is signed with a key this server does not trust (none of its keys matches the kid and algorithm of the token): ' +
+      'a token of another issuer, or signed with another development key (npm start trusts only the key in its TRACKTRACE_DATA_DIR)',
+    );
+    expect(unknownKid.headers.get('www-authenticate')).toContain('error_description="the token is signed with a key this server does not trust');
+
+    // the trusted key's kid, another key: the signature is what fails
+    const forged = await api('GET', `/v1/streams/${s}`, { token: await token({ key: 'stranger' }) });
+    expect(forged.status).toBe(401);
+    expect(forged.body.detail).toBe(
+      'the token signature does not verify: the token was altered, or signed with another key under the kid of a key this server trusts',
+    );
   });
 
   it('accepts a token that expired within the clock skew', async () => {

@@ -60,8 +60,14 @@ function describe(e: unknown): string {
     return `the token's ${e.claim} claim is not accepted`;
   }
   if (e instanceof errors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';
-  if (e instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
-  if (e instanceof errors.JWKSNoMatchingKey) return 'the token is signed with an unknown key';
+  // Which key is the matter: a token signed with another development key (another data folder) has
+  // a kid this server does not know; one signed with another key under a known kid fails the signature.
+  if (e instanceof errors.JWSSignatureVerificationFailed) {
+    return 'the token signature does not verify: the token was altered, or signed with another key under the kid of a key this server trusts';
+  }
+  if (e instanceof errors.JWKSNoMatchingKey) {
+    return 'the token is signed with a key this server does not trust (none of its keys matches the kid and algorithm of the token): a token of another issuer, or signed with another development key (npm start trusts only the key in its TRACKTRACE_DATA_DIR)';
+  }
   return 'the token is not a valid JWT';
 }
 

@@ -1,13 +1,12 @@
 // Runs in Node before the workerd tests: a real embedded Postgres (migrated), the WebSocket relay
 // the Neon driver needs, signing keys, and a control endpoint to stop/start Postgres.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../../scripts/migrate';
-import { freePort, startPostgres } from '../../scripts/postgres';
+import { freePort, makeTempRoot, startPostgres } from '../../scripts/postgres';
 import { startRelay } from '../../scripts/relay';
 
 async function keyPair(kid: string) {
@@ -19,8 +18,9 @@ async function keyPair(kid: string) {
 }
 
 export default async function setup(project: TestProject) {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'tracktrace-test-'));
-  await chmod(root, 0o755); // as root, Postgres runs as the `postgres` user and must reach its folder
+  // as root, Postgres runs as the `postgres` user: the folder is one it can reach (and the binaries
+  // are copied where it can run them when the checkout is in a private folder such as /root)
+  const root = await makeTempRoot('tracktrace-test-');
   const pg = await startPostgres({
     dir: path.join(root, 'pg'),
     port: await freePort(),
