@@ -1,10 +1,15 @@
 // A rebuild while writers append: queries answer throughout, the new generation is switched in, and
 // it equals a from-scratch build of the same events.
 import { Client } from '@neondatabase/serverless';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { configureDriver } from '../src/db/client';
+import type { Projector } from '../src/projections/projector';
 import { api, awb, eventually, ev, sql, token } from './helpers/api';
+
+const indexNames = async () =>
+  (await sql<{ indexname: string }>(`select indexname from pg_indexes where tablename in ('rm_status', 'rm_status_applied', 'rm_timeline')`)).map((r) => r.indexname);
 
 const projectorStub = () => (env as Env).PROJECTOR.get((env as Env).PROJECTOR.idFromName('projector'));
 
@@ -49,6 +54,7 @@ describe('zero-downtime rebuild', () => {
     })();
 
     const before = await api('GET', '/v1/admin/projections/status', { token: auth });
+    const indexesBefore = await indexNames();
     const started = await Promise.all(['status', 'timeline'].map((n) => api('POST', `/v1/admin/projections/${n}/rebuild`, { token: auth })));
     for (const s of started) expect(s.status).toBe(202);
     expect(started[0]!.body.generation).toBe(before.body.generation + 1);
@@ -77,9 +83,10 @@ describe('zero-downtime rebuild', () => {
     await waitLive('status', again.body.generation, auth);
     await waitLive('timeline', againTimeline.body.generation, auth);
     expect(await snapshot(streams)).toEqual(underLoad);
-    // the old generation's tables are gone
+    // the old generation's tables are gone, and the indexes kept the names migrations know
     const tables = await sql<{ relname: string }>(`select relname from pg_class where relname like 'rm\\_status%' and relkind = 'r' order by 1`);
     expect(tables.map((t) => t.relname)).toEqual(['rm_status', 'rm_status_applied']);
+    expect((await indexNames()).sort()).toEqual(indexesBefore.sort());
   });
 
   it('keeps events that live batches applied while an older transaction held the log reader back', async () => {
@@ -121,6 +128,17 @@ describe('zero-downtime rebuild', () => {
     // the steps a rebuild queue message runs, driven directly here
     for (let done = false; !done; ) done = (await projector.rebuildStep('manifest', (first as { generation: number }).generation)).done;
     expect((await api('GET', '/v1/admin/projections/manifest', { token: auth })).body).toMatchObject({ state: 'live', generation: (first as { generation: number }).generation, rebuild: null });
+  });
+
+  it('resumes a rebuild whose queue message was lost', async () => {
+    const projector = projectorStub();
+    const started = (await projector.startRebuild('metrics')) as { ok: true; generation: number };
+    expect(started.ok).toBe(true);
+    // no message was sent (as if a local restart lost it); the build has been quiet for a minute
+    await sql(`update projections set rebuild_progress_at = now() - interval '60 seconds' where name = 'metrics'`);
+    await runInDurableObject(projector, (instance: Projector) => instance.alarm());
+    const auth = await operator();
+    await waitLive('metrics', started.generation, auth);
   });
 
   it('needs the operator scope to rebuild, and names known read models only', async () => {

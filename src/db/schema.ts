@@ -89,6 +89,8 @@ export const projections = pgTable('projections', {
   rebuildApplied: bigint('rebuild_applied', { mode: 'number' }).notNull().default(0),
   rebuildTotal: bigint('rebuild_total', { mode: 'number' }),
   rebuildStartedAt: timestamp('rebuild_started_at', { withTimezone: true }),
+  /** When the build last moved: a build that stops moving (its queue message lost) is resumed. */
+  rebuildProgressAt: timestamp('rebuild_progress_at', { withTimezone: true }),
   lastRebuild: jsonb('last_rebuild'),
   lastAppliedAt: timestamp('last_applied_at', { withTimezone: true }),
   lastPosition: bigint('last_position', { mode: 'number' }),
@@ -193,6 +195,8 @@ export const rmManifest = pgTable(
     primaryKey({ columns: [t.tenantId, t.flightId, t.itemType, t.itemId] }),
     index('rm_manifest_item_idx').on(t.tenantId, t.itemType, t.itemId),
     index('rm_manifest_uld_idx').on(t.tenantId, t.uldId),
+    // partner checks: what is loaded on a carrier's flights
+    index('rm_manifest_carrier_idx').on(t.tenantId, t.carrier, t.itemType, t.itemId),
   ],
 );
 

@@ -36,7 +36,7 @@ export async function startRebuild(db: Db, name: ProjectionName): Promise<{ ok: 
   // the registration's own transaction id: the reader must pass it before the switch
   const [r] = await db.query<{ generation: number }>(
     `update projections set rebuild_generation = generation + 1, rebuild_registered_xid = pg_current_xact_id(),
-            rebuild_checkpoint_tx = '0', rebuild_checkpoint_pos = 0, rebuild_applied = 0, rebuild_started_at = now(),
+            rebuild_checkpoint_tx = '0', rebuild_checkpoint_pos = 0, rebuild_applied = 0, rebuild_started_at = now(), rebuild_progress_at = now(),
             rebuild_total = (select count(*) from events)
       where name = $1 returning rebuild_generation as generation`,
     [name],
@@ -49,6 +49,7 @@ export async function rebuildPage(db: Db, name: ProjectionName, generation: numb
   const [row] = await db.query<Row>('select * from projections where name = $1 for update', [name]);
   if (!row || row.rebuild_generation !== generation) return { done: true, events: 0, stale: true }; // switched or abandoned
   const page = await readGlobalLog(db, { tx: row.rebuild_checkpoint_tx!, position: Number(row.rebuild_checkpoint_pos) }, pageSize);
+  await db.query('update projections set rebuild_progress_at = now() where name = $1', [name]);
   const registered = row.rebuild_registered_xid!;
   const last = page.rows[page.rows.length - 1];
   if (last) {
@@ -69,11 +70,16 @@ export async function rebuildPage(db: Db, name: ProjectionName, generation: numb
 }
 
 async function switchGeneration(db: Db, name: ProjectionName) {
-  for (const table of tablesOf(PROJECTIONS[name])) {
-    await db.query(`analyze ${table}${NEXT}`, []); // fresh tables have no statistics: plans would be blind
+  const tables = tablesOf(PROJECTIONS[name]);
+  // statistics first, while only the new tables are locked: reads of the live ones go on meanwhile
+  for (const table of tables) await db.query(`analyze ${table}${NEXT}`, []); // fresh tables: plans would be blind
+  for (const table of tables) {
+    const renames = await indexRenames(db, table);
     await db.query(`alter table ${table} rename to ${table}__old`, []);
     await db.query(`alter table ${table}${NEXT} rename to ${table}`, []);
     await db.query(`drop table ${table}__old`, []);
+    // the new indexes (and the constraints behind them) take the names migrations know
+    for (const [from, to] of renames) await db.query(`alter index "${from}" rename to "${to}"`, []);
   }
   await db.query(
     `update projections set generation = rebuild_generation, rebuild_generation = null,
@@ -87,3 +93,25 @@ async function switchGeneration(db: Db, name: ProjectionName) {
 }
 
 export const isProjectionName = (s: string): s is ProjectionName => (PROJECTION_NAMES as string[]).includes(s);
+
+/** Pairs each index of `<table>__next` with the live table's index of the same definition. */
+async function indexRenames(db: Db, table: string): Promise<[string, string][]> {
+  const rows = await db.query<{ tablename: string; indexname: string; indexdef: string }>(
+    'select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename = any($1::text[])',
+    [[table, table + NEXT]],
+  );
+  const shape = (def: string) => `${/^CREATE UNIQUE/.test(def)}:${def.slice(def.indexOf(' USING '))}`;
+  const live = new Map(rows.filter((r) => r.tablename === table).map((r) => [shape(r.indexdef), r.indexname]));
+  return rows.filter((r) => r.tablename !== table && live.has(shape(r.indexdef))).map((r) => [r.indexname, live.get(shape(r.indexdef))!]);
+}
+
+/** Builds that stopped moving (their queue message was lost, e.g. a local restart): the projector resumes them. */
+export async function stalledRebuilds(db: Db, quietS: number): Promise<{ projection: ProjectionName; generation: number }[]> {
+  const rows = await db.query<{ name: ProjectionName; rebuild_generation: number }>(
+    `update projections set rebuild_progress_at = now()
+      where rebuild_generation is not null and rebuild_progress_at < now() - make_interval(secs => $1)
+      returning name, rebuild_generation`,
+    [quietS],
+  );
+  return rows.map((r) => ({ projection: r.name, generation: r.rebuild_generation }));
+}

@@ -7,10 +7,12 @@ import { DurableObject } from 'cloudflare:workers';
 import { configureDriver, type Db } from '../db/client';
 import type { Committed } from '../outbox/publish';
 import { applyTargets, mergeTargets, type Target } from './apply';
-import { liveGenerations, rebuildPage, startRebuild } from './generations';
+import { liveGenerations, rebuildPage, stalledRebuilds, startRebuild } from './generations';
 import type { ProjectionName } from './types';
 
 const SWEEP_BATCH = 500;
+/** A rebuild step runs ~3 s; one quiet for this long lost its queue message. */
+const REBUILD_STALL_S = 30;
 
 export class Projector extends DurableObject<Env> {
   private chain: Promise<unknown> = Promise.resolve();
@@ -109,6 +111,10 @@ export class Projector extends DurableObject<Env> {
     try {
       const applied = await this.sweep();
       if (applied === SWEEP_BATCH) next = 100; // more waiting
+      for (const step of await this.tx((db) => stalledRebuilds(db, REBUILD_STALL_S))) {
+        console.warn('projector: resuming a rebuild that stopped moving', step.projection);
+        await this.env.REBUILD_QUEUE.send(step, { contentType: 'json' });
+      }
     } catch (e) {
       console.warn('projector: outbox sweep failed; retrying', e instanceof Error ? e.message : e);
       next = Math.min(60_000, next * 2);

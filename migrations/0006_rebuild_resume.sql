@@ -1,0 +1,2 @@
+ALTER TABLE "projections" ADD COLUMN "rebuild_progress_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "rm_manifest_carrier_idx" ON "rm_manifest" USING btree ("tenant_id","carrier","item_type","item_id");
