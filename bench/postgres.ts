@@ -4,7 +4,8 @@
 //
 // Durable settings (fsync, synchronous_commit and full_page_writes on) plus the sizing of the
 // peer benchmark (shared_buffers=512MB, max_connections=400, max_wal_size=4GB,
-// checkpoint_timeout=15min). Creates the databases `tracktrace` (our API) and `emmett` (the
+// checkpoint_timeout=15min), plus any BENCH_PG_SETTINGS="name=value ..." (bench/read-side.sh adds
+// pg_stat_statements that way). Creates the databases `tracktrace` (our API) and `emmett` (the
 // peer). When ready it prints one JSON line {baseUrl, port, pid, dir} (baseUrl without the
 // database; pid = postmaster) on stdout and writes the same to --info if given. Runs until
 // SIGTERM/SIGINT, then stops the server and deletes the data directory.
@@ -37,6 +38,8 @@ const FLAGS = [
   '-c', 'max_connections=400',
   '-c', 'max_wal_size=4GB',
   '-c', 'checkpoint_timeout=15min',
+  // BENCH_PG_SETTINGS="name=value ...": extra settings, e.g. shared_preload_libraries=pg_stat_statements
+  ...(process.env.BENCH_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean).flatMap((s) => ['-c', s]),
 ];
 
 let stopping = false;
@@ -64,7 +67,8 @@ try {
   if (found.rowCount === 0) await admin.query('create database emmett');
   const settings = await admin.query(
     `select name, setting, unit from pg_settings where name = any($1) order by name`,
-    [['fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections', 'max_wal_size', 'checkpoint_timeout']],
+    [['fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_connections', 'max_wal_size', 'checkpoint_timeout',
+      'shared_preload_libraries']],
   );
   const version = (await admin.query('show server_version')).rows[0].server_version as string;
   await admin.end();

@@ -7,7 +7,7 @@
 # env: DURATION=10 (measured seconds per scenario, after WARMUP=1)  CONNECTIONS=16
 #      SCENARIOS="many hot-any hot read" (load.mjs scenarios)        TRIES=3 (attempts when noisy)
 #      LOAD_ARGS="" (extra load.mjs args for both sides, e.g. "--streams 100")
-#      API_SNAPSHOT=1 (run the API from a copy of the working tree; 0 = in place)
+#      API_SNAPSHOT=1 (run the API from a copy of the working tree; head = from `git archive HEAD`; 0 = in place)
 #      API_LOG_LEVEL=warn (wrangler's --log-level for our API; info logs a line per request, costing CPU)
 #      PG_POOL_MAX=10 (peer's pg.Pool)  MANY_STREAMS=5000  MANY_CONCURRENCY=64 (0 streams = skip)
 #      NOISE_MAX=0.20 QUIET_MAX=0.25 QUIET_WAIT=60 STALL_MS=1000 (see measure below)
@@ -145,7 +145,14 @@ POSTMASTER=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8
 # the run do not make wrangler reload the Worker mid-measurement; 0: in place.
 GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo none)
 git diff --quiet HEAD -- src migrations wrangler.toml scripts package.json 2>/dev/null || GIT_COMMIT=$GIT_COMMIT-dirty
-if [ "$API_SNAPSHOT" = 1 ]; then
+if [ "$API_SNAPSHOT" = head ]; then # exactly the committed tree (others' uncommitted edits stay out)
+  APP=$RUN/app
+  mkdir -p "$APP"
+  git archive HEAD | tar -C "$APP" -xf -
+  # hard links, not a symlink: an `npm i` in the repo during the run must not reload the Worker
+  cp -al "$ROOT/node_modules" "$APP/node_modules"
+  GIT_COMMIT=$(git rev-parse --short HEAD)
+elif [ "$API_SNAPSHOT" = 1 ]; then
   APP=$RUN/app
   mkdir -p "$APP"
   tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.data --exclude=./.wrangler \
@@ -192,7 +199,7 @@ const pg = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
 const v = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")).version; } catch { return null; } };
 const meta = {
   stamp: process.argv[2], host: os.hostname(), cores: os.availableParallelism(), node: process.version,
-  gitCommit: process.argv[3], apiSnapshot: process.env.API_SNAPSHOT === "1", durationS: +process.env.DURATION, warmupS: +process.env.WARMUP,
+  gitCommit: process.argv[3], apiSnapshot: process.env.API_SNAPSHOT === "head" ? "head" : process.env.API_SNAPSHOT === "1", durationS: +process.env.DURATION, warmupS: +process.env.WARMUP,
   connections: +process.env.CONNECTIONS, scenarios: process.env.SCENARIOS, tries: +process.env.TRIES,
   loadArgs: process.env.LOAD_ARGS || undefined,
   pgPoolMaxPeer: +process.env.PG_POOL_MAX, postgres: { version: pg.version, settings: pg.settings },
@@ -201,7 +208,7 @@ const meta = {
   wrangler: v("node_modules/wrangler/package.json"),
 };
 fs.writeFileSync(process.argv[5], JSON.stringify(meta, null, 1) + "\n");
-' "$RUN/pg.json" "$STAMP" "$(git rev-parse --short HEAD 2>/dev/null || echo none)$(git diff --quiet HEAD -- src 2>/dev/null || echo -dirty)" "$PEER" "$META"
+' "$RUN/pg.json" "$STAMP" "$GIT_COMMIT" "$PEER" "$META"
 log "PostgreSQL $(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).version") pid $POSTMASTER; API pid $API_PID; peer pid $PEER_PID"
 log "writing $OUT"
 
