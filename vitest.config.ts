@@ -5,6 +5,7 @@ process.env.WRANGLER_SEND_METRICS = 'false';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 
 export const TEST_ISSUER = 'tracktrace-test';
+const NODE_TESTS = ['test/**/*.node.test.ts', 'test/**/*.browser.test.ts'];
 
 export default defineConfig({
   plugins: [
@@ -43,8 +44,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'api', include: ['test/**/*.test.ts'], exclude: ['test/outage.int.test.ts'] } },
+      { extends: true, test: { name: 'api', include: ['test/**/*.test.ts'], exclude: ['test/outage.int.test.ts', ...NODE_TESTS] } },
       { extends: true, test: { name: 'outage', include: ['test/outage.int.test.ts'] } },
+      // in Node, not workerd: source scans, and /docs in headless Chromium against `wrangler dev`
+      { test: { name: 'node', include: NODE_TESTS, environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -31,11 +31,13 @@ const snapshot = async (streams: string[]) => ({
 describe('zero-downtime rebuild', () => {
   it('rebuilds status and timeline under concurrent appends without losing an event or a query', async () => {
     const auth = await operator();
-    const streams = Array.from({ length: 6 }, () => `shipment-${awb()}`);
+    const streams = Array.from({ length: 3 }, () => `shipment-${awb()}`);
     const known = streams[0]!;
     for (const s of streams) expect((await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev()] } })).status).toBe(201);
     await eventually(async () => (await api('GET', `/v1/entities/shipment/${known.slice(9)}`)).status === 200);
 
+    const before = await api('GET', '/v1/admin/projections/status', { token: auth });
+    const indexesBefore = await indexNames();
     let writing = true;
     let appended = streams.length;
     const writers = streams.map(async (s, i) => {
@@ -53,15 +55,16 @@ describe('zero-downtime rebuild', () => {
       }
     })();
 
-    const before = await api('GET', '/v1/admin/projections/status', { token: auth });
-    const indexesBefore = await indexNames();
-    const started = await Promise.all(['status', 'timeline'].map((n) => api('POST', `/v1/admin/projections/${n}/rebuild`, { token: auth })));
-    for (const s of started) expect(s.status).toBe(202);
-    expect(started[0]!.body.generation).toBe(before.body.generation + 1);
-
-    const done = await Promise.all(started.map((s) => waitLive(s.body.name, s.body.generation, auth)));
-    writing = false;
-    await Promise.all([...writers, reader]);
+    let done: any[];
+    try {
+      const started = await Promise.all(['status', 'timeline'].map((n) => api('POST', `/v1/admin/projections/${n}/rebuild`, { token: auth })));
+      for (const s of started) expect(s.status).toBe(202);
+      expect(started[0]!.body.generation).toBe(before.body.generation + 1);
+      done = await Promise.all(started.map((s) => waitLive(s.body.name, s.body.generation, auth)));
+    } finally {
+      writing = false; // a failed wait must not leave writers running into the next test
+      await Promise.all([...writers, reader]);
+    }
     expect(done[0].lastRebuild.events).toBeGreaterThan(0);
     expect(readerStatuses.length).toBeGreaterThan(0);
     expect(readerStatuses.every((s) => s === 200)).toBe(true); // never an empty or missing read model
@@ -87,7 +90,7 @@ describe('zero-downtime rebuild', () => {
     const tables = await sql<{ relname: string }>(`select relname from pg_class where relname like 'rm\\_status%' and relkind = 'r' order by 1`);
     expect(tables.map((t) => t.relname)).toEqual(['rm_status', 'rm_status_applied']);
     expect((await indexNames()).sort()).toEqual(indexesBefore.sort());
-  });
+  }, 90_000);
 
   it('keeps events that live batches applied while an older transaction held the log reader back', async () => {
     const projector = projectorStub();
@@ -114,7 +117,7 @@ describe('zero-downtime rebuild', () => {
       await slow.query('rollback').catch(() => {});
       await slow.end();
     }
-  });
+  }, 60_000);
 
   it('runs one rebuild of a read model at a time, and shows its progress', async () => {
     const projector = projectorStub();

@@ -15,7 +15,7 @@ import { requireAdmin, tenantScope } from './access';
 
 export const projectionAdminRoutes = new Hono<AppEnv>();
 
-const nameSchema = z.strictObject({ name: z.enum(PROJECTION_NAMES as [ProjectionName, ...ProjectionName[]]) });
+export const nameSchema = z.strictObject({ name: z.enum(PROJECTION_NAMES as [ProjectionName, ...ProjectionName[]]) });
 
 async function projectionStatus(c: Context<AppEnv>, names: ProjectionName[]) {
   const tenant = tenantScope(c); // null: the whole store

@@ -10,13 +10,13 @@ const TAG_LIST = /^\s*(W\/)?"[^"]*"(\s*,\s*(W\/)?"[^"]*")*\s*$/;
 
 /** Sends the ETag; returns a 304 when If-None-Match matches it. */
 export function notModified(c: Context, etag: string): Response | null {
-  c.header('etag', etag);
-  c.header('cache-control', 'private, no-cache');
   const given = c.req.header('if-none-match');
-  if (given === undefined) return null;
-  if (given.trim() !== '*' && !TAG_LIST.test(given)) {
+  if (given !== undefined && given.trim() !== '*' && !TAG_LIST.test(given)) {
     throw new ApiError(400, 'invalid_header', 'If-None-Match must be * or a list of quoted entity tags such as "3"');
   }
+  c.header('etag', etag);
+  c.header('cache-control', 'private, no-cache');
+  if (given === undefined) return null;
   const match = given.trim() === '*' || given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
   return match ? c.body(null, 304) : null;
 }

@@ -1,7 +1,9 @@
-// The read side in the contract: read models (status, timeline, search, manifest, metrics), partner
-// access, and the admin routes. Parameters come from the zod schemas the routes validate with; the
-// answers are described by the schemas below (the routes build them in SQL, not from zod).
-import { z, type ZodType } from 'zod';
+// The read side in the contract: read models (status, timeline, search, manifest, metrics) and the
+// admin routes. Parameters come from the zod schemas the routes validate with; the answers are
+// described by the schemas below (the routes build them in SQL, not from zod), and the conformance
+// test (test/conformance.int.test.ts) holds them to what the routes really answer.
+import { z } from 'zod';
+import { nameSchema as projectionNameSchema } from '../admin/projections';
 import { flightIdSchema } from '../domain/ids';
 import { ENTITY_TYPES } from '../domain/identifiers';
 import { metricsQuerySchema } from '../projections/metrics/routes';
@@ -10,31 +12,10 @@ import { entityParamSchema } from '../projections/params';
 import { PROJECTION_NAMES } from '../projections/registry';
 import { entitySearchSchema } from '../projections/status/routes';
 import { timelineQuerySchema } from '../projections/timeline/routes';
+import { EX } from './examples';
+import { type Collector, ENTITY_ID_PATTERN, header, ID_RULES, json, notModified, ok, operation, type OpSpec, pathParam, queryParams, ref } from './oas';
 
-/** What openapi.ts renders schemas and problems with. */
-export type DocHelpers = {
-  json: (schema: ZodType, io?: 'input' | 'output') => object;
-  problems: (...codes: number[]) => object;
-  queryParams: (schema: z.ZodObject) => object[];
-  secured: object[];
-};
-
-export const SCOPES_DOC = [
-  'Scopes (`scope`, space-separated, or `scp`, an array): `tracking:write` appends and sends commands; `tracking:read` reads streams and read models;',
-  '`tracking:admin` sees the projection status and dead letters of its own tenant; `tracking:operator` sees them for the whole store, starts rebuilds and replays dead letters.',
-].join(' ');
-
-export const PARTNER_DOC = [
-  'Partner tokens: a token whose `carriers` claim (AUTH_CARRIERS_CLAIM) lists airline codes, designators like `LA` and 3-digit prefixes like `045` (at most 50), is a partner token.',
-  'It sees only entities tied to those codes, on every read route: the code is in the entity id (a flight LA2047-…, an air waybill 045-…, a bag tag 0045…, a ULD …LA),',
-  'or the entity is linked to a flight of that airline (a shipment status, a bag itinerary or scan naming the flight), or it is loaded on such a flight (a ULD load).',
-  'Any other entity is a 404, as if it did not exist, never a 403; searches list only such entities and metrics count only their samples. Stream reads (`/v1/streams/…`) follow the same rules.',
-  'A partner token never writes (403 `partner_read_only`) and never reaches the admin routes (403). Without the claim a token sees its whole tenant.',
-].join(' ');
-
-const LAG = 'Read models follow the writes by a moment (applied from the events queue): what was written a moment ago may not be there yet.';
-const READ = `Scope \`tracking:read\`. ${LAG}`;
-const PARTNER_404 = 'A partner token sees it only when it is tied to one of its carriers; otherwise 404.';
+const LAG = 'Read models follow the writes by a moment (applied from the events queue): what was written a moment ago may not be there yet (404 until it is).';
 
 const iso = z.iso.datetime();
 const nullableString = (description: string) => z.string().nullable().meta({ description });
@@ -142,136 +123,196 @@ const deadLetterSchema = z.object({
   replays: z.int(),
 });
 
-export const readSideSchemas = (h: DocHelpers) => ({
-  EntityStatus: h.json(entityStatusSchema),
-  Timeline: h.json(timelinePageSchema),
-  EntityPage: h.json(z.object({ items: z.array(entityStatusSchema), next })),
-  FlightManifest: h.json(manifestSchema),
-  OperationsMetrics: h.json(metricsSchema),
-  ProjectionStatus: h.json(projectionStatusSchema),
-  DeadLetter: h.json(deadLetterSchema),
+export const readSideSchemas = () => ({
+  EntityStatus: { ...json(entityStatusSchema), examples: [entityExample] },
+  Timeline: json(timelinePageSchema),
+  EntityPage: json(z.object({ items: z.array(entityStatusSchema), next })),
+  FlightManifest: json(manifestSchema),
+  OperationsMetrics: json(metricsSchema),
+  ProjectionStatus: json(projectionStatusSchema),
+  ProjectionList: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('ProjectionStatus') } } },
+  RebuildStarted: json(rebuildStartedSchema),
+  DeadLetter: json(deadLetterSchema),
+  DeadLetterList: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', items: ref('DeadLetter') } } },
 });
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const ok = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
+const rebuildStartedSchema = z.object({
+  name: z.enum(PROJECTION_NAMES as [string, ...string[]]),
+  generation: z.int().meta({ description: 'the generation being built' }),
+  state: z.literal('rebuilding'),
+  status: z.string().meta({ description: 'where to follow it (also the `Location` header)' }),
+});
+
+const entityExample = {
+  entityType: 'shipment', entityId: EX.awb, streamId: `shipment-${EX.awb}`, status: 'DEP', location: 'LIM/WH2', airport: 'LIM', flight: EX.flightId, uld: EX.uldId,
+  pieces: 3, weightKg: 120, carriers: ['045', 'LA'], details: { piecesReceived: 3, piecesDelivered: 0 },
+  lastEvent: { type: 'ShipmentStatusRecorded', occurredAt: EX.at }, updatedAt: EX.recordedAt, version: 4,
+};
+
+const projectionExample = {
+  name: 'status', generation: 2, state: 'live', lastAppliedAt: EX.recordedAt,
+  lag: { events: 0, streams: 0, seconds: 0 }, backlog: { outboxCommits: 0, oldestSeconds: 0 }, deadLetters: 0, oldestOpenTransactionSeconds: 0.012,
+  rebuild: null,
+  lastRebuild: { generation: 2, events: 524, startedAt: '2026-11-22T09:58:10.120Z', finishedAt: '2026-11-22T09:58:10.870Z', seconds: 0.75 },
+};
+
+const deadLetterExample = {
+  id: 1, messageId: 'a41c3b0e5d6f4e21b0f7c2d9e8a1b3c4', queue: 'tracktrace-events', tenantId: 'lim-handling',
+  body: { tenantId: 'lim-handling', streamId: `shipment-${EX.awb}`, fromVersion: 3, toVersion: 3 }, attempts: 6,
+  receivedAt: EX.recordedAt, replayedAt: null, replays: 0,
+};
 
 /** Path parameters from a route's zod object, with the descriptions its fields carry. */
-const pathParams = (h: DocHelpers, shape: Record<string, ZodType>, descriptions: Record<string, string> = {}) =>
-  Object.entries(shape).map(([name, s]) => ({ name, in: 'path', required: true, description: descriptions[name] ?? s.description, schema: h.json(s, 'input') }));
+const pathParams = (shape: Record<string, Parameters<typeof json>[0]>, descriptions: Record<string, string>, examples: Record<string, string>) =>
+  Object.entries(shape).map(([name, s]) => pathParam(name, json(s, 'input'), descriptions[name] ?? s.description ?? name, examples[name]!));
 
-export function readSidePaths(h: DocHelpers) {
-  const entityParams = pathParams(h, entityParamSchema.shape, {
-    entityId: 'follows its type’s rule (a malformed id is a 400 naming the rule): flight LA2047-2026-11-22, shipment 045-12345675 (mod-7 check digit), baggage 0045123456, uld AKE12345LA, equipment TUG-07',
-  });
-  const admin = 'Scope `tracking:admin` (its own tenant’s figures) or `tracking:operator` (the whole store); partner tokens are refused (403).';
+export function readSidePaths(col: Collector) {
+  const entityParams = pathParams(
+    entityParamSchema.shape as Record<string, Parameters<typeof json>[0]>,
+    {
+      entityType: 'flight, shipment, baggage, uld or equipment',
+      entityId: `follows its type’s rule (a malformed id is a 400 naming the rule): ${Object.entries(ID_RULES).map(([t, r]) => `${t}: ${r}`).join('; ')}`,
+    },
+    { entityType: 'shipment', entityId: EX.awb },
+  ).map((p) => (p.name === 'entityId' ? { ...p, schema: { ...p.schema, pattern: ENTITY_ID_PATTERN } } : p));
+  const READ_400 = ['validation_failed'];
+  const DB = ['database_unavailable'];
+  const admin = 'Tenant admins see the lag, backlog and dead letters of their own tenant; operators see the whole store.';
+  const read = (spec: Omit<OpSpec, 'tag' | 'scopes' | 'partner'>) => operation(col, { tag: 'Read models', scopes: ['tracking:read'], partner: 'filtered', ...spec });
   return {
     '/v1/entities/{entityType}/{entityId}': {
-      get: {
-        summary: 'Current status of an entity (status read model)',
-        description: `${READ} \`ETag: "<version>"\`; \`If-None-Match\` with it is a 304. ${PARTNER_404}`,
-        security: h.secured,
-        parameters: [...entityParams, { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
-        responses: { '200': ok('the entity as of `version`', ref('EntityStatus')), '304': { description: 'not modified since the ETag' }, ...h.problems(400, 401, 403, 404, 503) },
-      },
+      get: read({
+        id: 'getEntityStatus',
+        summary: 'Current status of an entity',
+        description: `The status read model: status, location, linked flight and ULD, pieces and weight, the airline codes it is tied to, per-type \`details\`, the last event and \`version\`, also the ETag (\`If-None-Match\` with it answers 304). ${LAG}`,
+        parameters: [...entityParams, header('IfNoneMatch')],
+        responses: { '200': ok('The entity as of `version`', ref('EntityStatus'), entityExample, ['ETag', 'Cache-Control']), '304': notModified() },
+        problems: { 400: [...READ_400, 'invalid_header'], 404: ['not_found'], 503: DB },
+        problemHeaders: ['ETag?', 'Cache-Control?'],
+      }),
     },
     '/v1/entities/{entityType}/{entityId}/timeline': {
-      get: {
-        summary: 'Timeline of an entity: every event in occurred order, who, where and when (cursor-paginated)',
-        description: `${READ} 400 \`invalid_cursor\` for a cursor this API did not return. ${PARTNER_404}`,
-        security: h.secured,
-        parameters: [...entityParams, ...h.queryParams(timelineQuerySchema)],
-        responses: { '200': ok('a page of the timeline', ref('Timeline')), ...h.problems(400, 401, 403, 404, 503) },
-      },
+      get: read({
+        id: 'getEntityTimeline',
+        summary: 'Timeline of an entity',
+        description: `Every event in the order it happened (a late upload takes its place in time), with who, where, the site’s local time and a readable line; cursor-paginated (pass \`next\` back as \`cursor\`). ${LAG}`,
+        parameters: [...entityParams, ...queryParams(timelineQuerySchema, { cursor: '`next` of the previous page', limit: 'items per page' })],
+        responses: {
+          '200': ok('A page of the timeline', ref('Timeline'), {
+            entityType: 'shipment', entityId: EX.awb,
+            items: [{ version: 1, type: 'ShipmentStatusRecorded', occurredAt: EX.at, localTime: '2026-11-22 05:15 -05:00', recordedAt: EX.recordedAt, location: 'LIM/WH2', actor: 'scanner-7', source: 'wh2-handheld-14', description: 'RCS: 3 pieces, 120 kg received at LIM/WH2' }],
+            next: null,
+          }),
+        },
+        problems: { 400: [...READ_400, 'invalid_cursor'], 404: ['not_found'], 503: DB },
+      }),
     },
     '/v1/entities': {
-      get: {
-        summary: 'Search current status: by type, status, location, flight, updated-since (newest first, cursor-paginated)',
+      get: read({
+        id: 'searchEntities',
+        summary: 'Search current status',
         description: [
-          `${READ} Filters combine with AND. \`location\` with 3 letters is an airport; longer (LIM/WH2) matches that place and everything under it.`,
+          'By type, status, location, flight and updated-since, newest update first, cursor-paginated. Filters combine with AND. `location` with 3 letters is an airport; longer (LIM/WH2) matches that place and everything under it.',
           '`updatedSince` compares with when an entity’s last event was recorded. Examples: bags mishandled at LIM since midnight',
           '`?type=baggage&status=Mishandled&location=LIM&updatedSince=2026-11-23T00:00:00-05:00`; shipments in LIM/WH2 not delivered `?type=shipment&location=LIM/WH2&statusNot=DLV`.',
-          'A partner token finds only entities tied to its carriers.',
+          LAG,
         ].join(' '),
-        security: h.secured,
-        parameters: h.queryParams(entitySearchSchema),
-        responses: { '200': ok('a page of entities, most recently updated first', ref('EntityPage')), ...h.problems(400, 401, 403, 503) },
-      },
+        parameters: queryParams(entitySearchSchema, { type: 'entity type', flight: 'linked to this flight', updatedSince: 'last event recorded at or after', cursor: '`next` of the previous page', limit: 'items per page' }),
+        responses: { '200': ok('A page of entities, most recently updated first', ref('EntityPage'), { items: [entityExample], next: null }) },
+        problems: { 400: [...READ_400, 'invalid_cursor'], 503: DB },
+      }),
     },
     '/v1/flights/{flightId}/manifest': {
-      get: {
-        summary: 'Flight manifest: the ULDs on a flight with their shipments and bags, and what is loaded loose',
-        description: `${READ} Items are linked by ULD loads (an unload removes them), shipment statuses that name the flight, and Loaded bag scans. A partner token sees the manifests of its own airline’s flights (the designator in the flight id), everything on them; any other flight is a 404.`,
-        security: h.secured,
-        parameters: pathParams(h, { flightId: flightIdSchema }, { flightId: 'designator + number + the local departure date, LA2047-2026-11-22' }),
-        responses: { '200': ok('the manifest', ref('FlightManifest')), ...h.problems(400, 401, 403, 404, 503) },
-      },
+      get: read({
+        id: 'getFlightManifest',
+        summary: 'Flight manifest',
+        description: `The ULDs loaded for a flight with the shipments and bags in each, what is linked to it loose, and totals. Items are linked by ULD loads (an unload removes them), shipment statuses that name the flight, and Loaded bag scans. A partner token sees the manifests of its own airline’s flights (the designator in the flight id), everything on them. ${LAG}`,
+        parameters: [pathParam('flightId', json(flightIdSchema, 'input'), ID_RULES.flight, EX.flightId)],
+        responses: {
+          '200': ok('The manifest', ref('FlightManifest'), {
+            flightId: EX.flightId, flight: { status: 'Boarding', origin: 'LIM', destination: 'SCL' },
+            ulds: [{ id: EX.uldId, status: 'Loaded', pieces: null, weightKg: null, location: 'LIM/STAND/12', shipments: [{ id: EX.awb, status: 'MAN', pieces: 3, weightKg: 120, location: 'LIM/WH2' }], bags: [] }],
+            loose: { shipments: [], bags: [{ id: EX.bagTag, status: 'Loaded', pieces: null, weightKg: null, location: 'LIM/STAND/12' }] },
+            totals: { ulds: 1, shipments: 1, bags: 1, pieces: 3, weightKg: 120 },
+          }),
+        },
+        problems: { 400: READ_400, 404: ['not_found'], 503: DB },
+      }),
     },
     '/v1/metrics/operations': {
-      get: {
-        summary: 'Operational metrics per hour or day: turnaround, delay, cargo dwell, bag acceptance-to-load, mishandled bags per 1,000',
+      get: read({
+        id: 'getOperationsMetrics',
+        summary: 'Operational metrics per hour or day',
         description: [
-          `${READ} Durations in minutes with count, min, max, p50, p95: \`turnaround\` OnBlock→OffBlock, \`delay\` a flight’s delay minutes when it departs,`,
+          'Durations in minutes with count, min, max, p50, p95: `turnaround` OnBlock→OffBlock, `delay` a flight’s delay minutes when it departs,',
           '`cargo_dwell` RCS→DEP (exports) and RCF→DLV (imports), `bag_accept_to_load` Acceptance→first Loaded scan; `mishandled_per_1000` mishandled bags per 1,000 accepted.',
           'Range default: the 24 hours before `to` (default now); at most 1,000 buckets, `from` before `to` (else 400 `invalid_range`). A partner token counts only samples tied to its carriers.',
         ].join(' '),
-        security: h.secured,
-        parameters: h.queryParams(metricsQuerySchema),
-        responses: { '200': ok('one entry per bucket with samples', ref('OperationsMetrics')), ...h.problems(400, 401, 403, 503) },
-      },
+        parameters: queryParams(metricsQuerySchema, { metric: 'which metric', location: 'an IATA airport', bucket: 'UTC hour or day' }),
+        responses: {
+          '200': ok('One entry per bucket with samples', ref('OperationsMetrics'), {
+            metric: 'turnaround', unit: 'minutes', location: 'LIM', from: '2026-11-21T10:15:00.000Z', to: EX.at, bucket: 'hour',
+            buckets: [{ start: '2026-11-22T09:00:00.000Z', count: 4, min: 90, max: 125, p50: 100, p95: 122.75 }],
+          }),
+        },
+        problems: { 400: [...READ_400, 'invalid_range'], 503: DB },
+      }),
     },
     '/v1/admin/projections': {
-      get: {
+      get: operation(col, {
+        id: 'listProjections', tag: 'Admin', scopes: ['tracking:admin', 'tracking:operator'], partner: 'refused',
         summary: 'Read models: generation, lag, outbox backlog, dead letters, rebuild progress',
         description: admin,
-        security: h.secured,
-        responses: { '200': ok('every read model', { type: 'object', properties: { items: { type: 'array', items: ref('ProjectionStatus') } }, required: ['items'] }), ...h.problems(401, 403, 503) },
-      },
+        responses: { '200': ok('Every read model', ref('ProjectionList'), { items: [projectionExample] }) },
+        problems: { 503: DB },
+      }),
     },
     '/v1/admin/projections/{name}': {
-      get: {
-        summary: 'One read model’s status, and the progress of its rebuild',
-        description: admin,
-        security: h.secured,
-        parameters: [{ name: 'name', in: 'path', required: true, description: 'an unknown name is a 400', schema: { type: 'string', enum: PROJECTION_NAMES } }],
-        responses: { '200': ok('the read model', ref('ProjectionStatus')), ...h.problems(400, 401, 403, 503) },
-      },
+      get: operation(col, {
+        id: 'getProjection', tag: 'Admin', scopes: ['tracking:admin', 'tracking:operator'], partner: 'refused',
+        summary: 'One read model, and the progress of its rebuild',
+        description: `${admin} While a rebuild runs, \`rebuild\` shows its checkpoint and progress; afterwards \`lastRebuild\`.`,
+        parameters: [pathParam('name', json(projectionNameSchema.shape.name, 'input'), 'the read model (another name is a 400)', 'status')],
+        responses: { '200': ok('The read model', ref('ProjectionStatus'), projectionExample) },
+        problems: { 400: READ_400, 503: DB },
+      }),
     },
     '/v1/admin/projections/{name}/rebuild': {
-      post: {
+      post: operation(col, {
+        id: 'rebuildProjection', tag: 'Admin', scopes: ['tracking:operator'], partner: 'refused',
         summary: 'Rebuild a read model without downtime',
         description: [
-          'Scope `tracking:operator`. Builds a new generation (`<table>__next`) from the gapless global log, page by page through the rebuild queue, while live batches write both generations;',
+          'Builds a new generation (`<table>__next`) from the gapless global log, page by page through the rebuild queue, while live batches write both generations;',
           'when it has caught up the tables are swapped by rename in one transaction. Queries keep reading the current generation meanwhile.',
-          'Follow it at `GET /v1/admin/projections/{name}` (the `Location` header). 409 `rebuild_in_progress` while one runs.',
+          'Follow it at `GET /v1/admin/projections/{name}` (the `Location` header).',
         ].join(' '),
-        security: h.secured,
-        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: PROJECTION_NAMES } }],
-        responses: {
-          '202': ok('started', { type: 'object', properties: { name: { type: 'string' }, generation: { type: 'integer' }, state: { const: 'rebuilding' }, status: { type: 'string', description: 'where to follow it' } } }),
-          ...h.problems(400, 401, 403, 409, 503),
-        },
-      },
+        parameters: [pathParam('name', json(projectionNameSchema.shape.name, 'input'), 'the read model (another name is a 400)', 'status')],
+        responses: { '202': ok('Started', ref('RebuildStarted'), { name: 'status', generation: 3, state: 'rebuilding', status: '/v1/admin/projections/status' }, ['Location']) },
+        problems: { 400: READ_400, 409: ['rebuild_in_progress', 'unknown_projection'], 503: DB },
+      }),
     },
     '/v1/admin/dead-letters': {
-      get: {
-        summary: 'Messages the projection consumer gave up on, kept in Postgres (newest first)',
-        description: `${admin} A message lands here after its retries (the events queue’s dead-letter queue), or at once when it is malformed.`,
-        security: h.secured,
+      get: operation(col, {
+        id: 'listDeadLetters', tag: 'Admin', scopes: ['tracking:admin', 'tracking:operator'], partner: 'refused',
+        summary: 'Messages the projections gave up on (newest first)',
+        description: `${admin} A message lands here after its retries (the events queue’s dead-letter queue), or at once when it is malformed; unreplayed ones only unless \`includeReplayed=true\`.`,
         parameters: [
-          { name: 'includeReplayed', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'], default: 'false' } },
-          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'includeReplayed', in: 'query', required: false, description: 'list replayed letters too', schema: { type: 'string', enum: ['true', 'false'], default: 'false' } },
+          { name: 'limit', in: 'query', required: false, description: 'letters per answer', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
         ],
-        responses: { '200': ok('dead letters', { type: 'object', properties: { items: { type: 'array', items: ref('DeadLetter') } }, required: ['items'] }), ...h.problems(400, 401, 403, 503) },
-      },
+        responses: { '200': ok('Dead letters', ref('DeadLetterList'), { items: [deadLetterExample] }) },
+        problems: { 400: READ_400, 503: DB },
+      }),
     },
     '/v1/admin/dead-letters/{id}/replay': {
-      post: {
-        summary: 'Send a dead letter again (to the queue it was meant for)',
-        description: 'Scope `tracking:operator`. Applying is idempotent, so replaying a letter that was applied meanwhile changes nothing. Answers the letter with `replayedAt` and `replays` updated.',
-        security: h.secured,
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
-        responses: { '202': ok('sent again', ref('DeadLetter')), ...h.problems(400, 401, 403, 404, 503) },
-      },
+      post: operation(col, {
+        id: 'replayDeadLetter', tag: 'Admin', scopes: ['tracking:operator'], partner: 'refused',
+        summary: 'Send a dead letter again',
+        description: 'To the queue it was meant for. Applying is idempotent, so replaying a letter that was applied meanwhile changes nothing. Answers the letter with `replayedAt` and `replays` updated.',
+        parameters: [pathParam('id', { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, 'the dead letter', 1)],
+        responses: { '202': ok('Sent again', ref('DeadLetter'), { ...deadLetterExample, replayedAt: '2026-11-22T11:30:00.000Z', replays: 1 }) },
+        problems: { 400: READ_400, 404: ['not_found'], 503: DB },
+      }),
     },
   };
 }

@@ -59,7 +59,7 @@ export class Projector extends DurableObject<Env> {
 
   /** Applies committed versions to every live generation. Returns the targets not in the store yet. */
   async apply(messages: Committed[]): Promise<Target[]> {
-    void this.ensureSweeping();
+    this.ensureSweeping().catch(() => {}); // best effort: the next batch or request arms it
     return this.tx(async (db) => {
       const targets = messages.map((m) => ({ tenantId: m.tenantId, streamId: m.streamId, toVersion: m.toVersion }));
       const { missing } = await applyTargets(db, await liveGenerations(db), targets);
