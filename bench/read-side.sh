@@ -92,21 +92,7 @@ loadavg() { cut -d' ' -f1 /proc/loadavg; }
 # messages lost); recorded as workerdRestarted on the step's lines
 wpids() { [ -n "$API_PID" ] || return 0; descendants "$API_PID" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk '$2=="workerd"{print $1}' | sort -n | tr '\n' ' '; }
 W0=
-busy_cores() {
-  local a b
-  a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat); sleep "$1"
-  b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
-  awk -v a="$a" -v b="$b" -v t="$1" 'BEGIN{printf "%.2f", (b-a)/100/t}'
-}
-wait_quiet() {
-  local i b
-  for ((i = 0; i < QUIET_WAIT; i += 2)); do
-    b=$(busy_cores 2)
-    awk -v b="$b" -v q="$QUIET_MAX" 'BEGIN{exit !(b<q)}' && return 0
-    [ "$i" = 0 ] && log "machine busy ($b cores), waiting up to ${QUIET_WAIT}s..."
-  done
-  log "machine still busy ($b cores), measuring anyway"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # busy_cores, wait_quiet
 # record FILE LOAD_BEFORE [extra json]: every JSON line of FILE + load1Before/After (+ extra) -> $OUT and stdout
 record() {
   local f=$1 l0=$2 extra=${3:-}

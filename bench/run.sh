@@ -213,21 +213,7 @@ log "PostgreSQL $(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json',
 log "writing $OUT"
 
 # ---------------------------------------------------------------------------------------------
-busy_cores() { # machine-wide busy cores over $1 seconds
-  local a b
-  a=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat); sleep "$1"
-  b=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
-  awk -v a="$a" -v b="$b" -v t="$1" 'BEGIN{printf "%.2f", (b-a)/100/t}'
-}
-wait_quiet() {
-  local i b
-  for ((i = 0; i < QUIET_WAIT; i += 2)); do
-    b=$(busy_cores 2)
-    awk -v b="$b" -v q="$QUIET_MAX" 'BEGIN{exit !(b<q)}' && return 0
-    [ "$i" = 0 ] && log "machine busy ($b cores), waiting up to ${QUIET_WAIT}s..."
-  done
-  log "machine still busy ($b cores), measuring anyway"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # busy_cores, wait_quiet
 # measure CMD...: up to TRIES attempts; keeps the best (clean beats noisy/stalled/reloaded, then
 # less foreign CPU), marks it, appends it to $OUT and prints it. All attempts -> $RAW.
 #   noisy: other processes used > NOISE_MAX cores; stalled: max latency > STALL_MS (not for
