@@ -6,7 +6,7 @@ import { Client } from '@neondatabase/serverless';
 import { DurableObject } from 'cloudflare:workers';
 import { configureDriver, type Db } from '../db/client';
 import type { Committed } from '../outbox/publish';
-import { applyTargets, mergeTargets, type Target } from './apply';
+import { applyTargets, mergeTargets, type Generation, type Target } from './apply';
 import { liveGenerations, rebuildPage, stalledRebuilds, startRebuild } from './generations';
 import type { ProjectionName } from './types';
 
@@ -18,6 +18,13 @@ export class Projector extends DurableObject<Env> {
   private chain: Promise<unknown> = Promise.resolve();
   private client: Client | null = null;
   private sweepAfterS = Number(this.env.OUTBOX_SWEEP_S || 10);
+  // The generations live batches write. Only this object changes them (rebuild start and switch),
+  // so memory stays right once read; dropped whenever a rebuild step runs or a transaction fails.
+  private gens: Generation[] | null = null;
+
+  private async generations(db: Db): Promise<Generation[]> {
+    return (this.gens ??= await liveGenerations(db));
+  }
 
   /** Runs `fn` after everything queued before it. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -48,6 +55,7 @@ export class Projector extends DurableObject<Env> {
         await c.query('commit');
         return out;
       } catch (e) {
+        this.gens = null;
         await c.query('rollback').catch(() => {
           this.client = null;
           c.end().catch(() => {});
@@ -62,7 +70,7 @@ export class Projector extends DurableObject<Env> {
     this.ensureSweeping().catch(() => {}); // best effort: the next batch or request arms it
     return this.tx(async (db) => {
       const targets = messages.map((m) => ({ tenantId: m.tenantId, streamId: m.streamId, toVersion: m.toVersion }));
-      const { missing } = await applyTargets(db, await liveGenerations(db), targets);
+      const { missing } = await applyTargets(db, await this.generations(db), targets);
       await this.settleOutbox(db, targets, missing);
       return missing;
     });
@@ -74,11 +82,11 @@ export class Projector extends DurableObject<Env> {
     const done = mergeTargets(targets).filter((t) => !skip.has(`${t.tenantId}\n${t.streamId}`));
     if (!done.length) return;
     await db.query(
-      `delete from outbox o using unnest($1::text[], $2::text[], $3::bigint[]) w(tenant_id, stream_id, v)
-        where o.tenant_id = w.tenant_id and o.stream_id = w.stream_id and o.to_version <= w.v`,
+      `with settled as (delete from outbox o using unnest($1::text[], $2::text[], $3::bigint[]) w(tenant_id, stream_id, v)
+                         where o.tenant_id = w.tenant_id and o.stream_id = w.stream_id and o.to_version <= w.v)
+       update projections set last_applied_at = now()`,
       [done.map((t) => t.tenantId), done.map((t) => t.streamId), done.map((t) => t.toVersion)],
     );
-    await db.query('update projections set last_applied_at = now()', []);
   }
 
   /**
@@ -94,7 +102,7 @@ export class Projector extends DurableObject<Env> {
       );
       const targets = rows.map((r) => ({ tenantId: r.tenant_id, streamId: r.stream_id, toVersion: Number(r.v) }));
       if (!targets.length) return 0;
-      const { missing } = await applyTargets(db, await liveGenerations(db), targets);
+      const { missing } = await applyTargets(db, await this.generations(db), targets);
       await this.settleOutbox(db, targets, missing);
       return targets.length - missing.length;
     });
@@ -123,7 +131,11 @@ export class Projector extends DurableObject<Env> {
   }
 
   async startRebuild(name: ProjectionName) {
-    return this.tx((db) => startRebuild(db, name));
+    this.gens = null;
+    return this.tx(async (db) => {
+      this.gens = null; // the new generation joins the live ones
+      return startRebuild(db, name);
+    });
   }
 
   /** Rebuild pages for about `budgetMs`, one transaction each, letting live batches in between. */
@@ -131,7 +143,11 @@ export class Projector extends DurableObject<Env> {
     const until = Date.now() + budgetMs;
     let events = 0;
     for (;;) {
-      const r = await this.tx((db) => rebuildPage(db, name, generation, pageSize));
+      const r = await this.tx(async (db) => {
+        const page = await rebuildPage(db, name, generation, pageSize);
+        if (page.done) this.gens = null; // switched: one generation again
+        return page;
+      });
       events += r.events;
       if (r.done) return { done: true, events };
       if (Date.now() > until) return { done: false, events };
