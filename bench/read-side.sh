@@ -158,6 +158,8 @@ fi
 # it bundled changes, and a restart drops the local queues' messages (a rebuild's chain with them).
 # Another engineer's `npm i` in the repo replaces files there; the linked copy keeps the old ones.
 cp -al "$ROOT/node_modules" "$APP/node_modules"
+# generated files git leaves out (Scalar's bundle for /docs), as npm install makes them
+(cd "$APP" && node src/ops/vendor/build.mjs >/dev/null)
 export TRACKTRACE_DATA_DIR=$RUN/api
 API_URL=http://127.0.0.1:$PORT
 log "starting the API on :$PORT from $SOURCE ($GIT_COMMIT)"

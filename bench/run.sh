@@ -151,6 +151,8 @@ if [ "$API_SNAPSHOT" = head ]; then # exactly the committed tree (others' uncomm
   git archive HEAD | tar -C "$APP" -xf -
   # hard links, not a symlink: an `npm i` in the repo during the run must not reload the Worker
   cp -al "$ROOT/node_modules" "$APP/node_modules"
+# generated files git leaves out (Scalar's bundle for /docs), as npm install makes them
+(cd "$APP" && node src/ops/vendor/build.mjs >/dev/null)
   GIT_COMMIT=$(git rev-parse --short HEAD)
 elif [ "$API_SNAPSHOT" = 1 ]; then
   APP=$RUN/app
