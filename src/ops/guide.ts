@@ -5,7 +5,7 @@ import { MODELS } from '../domain/entities';
 import { ENTITY_TYPES } from '../domain/identifiers';
 import { COMMAND_RULES, ERRORS, RULES } from './errors';
 import { COMMAND_EXAMPLES, ENTITY_EXAMPLES } from './examples';
-import { ID_RULES } from './oas';
+import { ID_RULES } from './jsonSchema';
 
 export const TAGS = [
   { name: 'Streams', description: 'Raw appends and reads of event streams, one stream per tracked thing: `{entityType}-{entityId}`.' },
