@@ -1,4 +1,5 @@
-# Shared by bench/run.sh and bench/read-side.sh: how busy the machine is, and waiting for it to calm.
+# Shared by bench/run.sh and bench/read-side.sh: starting PostgreSQL, how busy the machine is, and
+# waiting for it to calm.
 # Expects QUIET_WAIT, QUIET_MAX and a log function from the caller.
 busy_cores() { # machine-wide busy cores over $1 seconds
   local a b
@@ -14,4 +15,19 @@ wait_quiet() {
     [ "$i" = 0 ] && log "machine busy ($b cores), waiting up to ${QUIET_WAIT}s..."
   done
   log "machine still busy ($b cores), measuring anyway"
+}
+
+# start_postgres [settings]: bench/postgres.ts in the background (setsid: its own process group);
+# sets PG_PID, PG_BASE (postgres://… without a database) and POSTMASTER. Expects ROOT, RUN, die.
+start_postgres() {
+  BENCH_PG_SETTINGS="${1:-}" setsid "$ROOT/node_modules/.bin/tsx" bench/postgres.ts --dir "$RUN/pg" --info "$RUN/pg.json" >"$RUN/postgres.log" 2>&1 &
+  PG_PID=$!
+  for _ in $(seq 1 600); do
+    [ -s "$RUN/pg.json" ] && break
+    kill -0 "$PG_PID" 2>/dev/null || { cat "$RUN/postgres.log" >&2; die "PostgreSQL did not start"; }
+    sleep 0.1
+  done
+  [ -s "$RUN/pg.json" ] || die "PostgreSQL did not start within 60 s"
+  PG_BASE=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).baseUrl")
+  POSTMASTER=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).pid")
 }

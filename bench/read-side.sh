@@ -92,7 +92,7 @@ loadavg() { cut -d' ' -f1 /proc/loadavg; }
 # messages lost); recorded as workerdRestarted on the step's lines
 wpids() { [ -n "$API_PID" ] || return 0; descendants "$API_PID" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk '$2=="workerd"{print $1}' | sort -n | tr '\n' ' '; }
 W0=
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # busy_cores, wait_quiet
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # start_postgres, busy_cores, wait_quiet
 # record FILE LOAD_BEFORE [extra json]: every JSON line of FILE + load1Before/After (+ extra) -> $OUT and stdout
 record() {
   local f=$1 l0=$2 extra=${3:-}
@@ -131,17 +131,7 @@ curl -s -o /dev/null "http://127.0.0.1:$PORT/" && die "port $PORT is in use"
 
 # 1. PostgreSQL with pg_stat_statements
 log "starting PostgreSQL (run dir $RUN)"
-BENCH_PG_SETTINGS="shared_preload_libraries=pg_stat_statements pg_stat_statements.track=top track_io_timing=on" \
-  setsid "$ROOT/node_modules/.bin/tsx" bench/postgres.ts --dir "$RUN/pg" --info "$RUN/pg.json" >"$RUN/postgres.log" 2>&1 &
-PG_PID=$!
-for _ in $(seq 1 600); do
-  [ -s "$RUN/pg.json" ] && break
-  kill -0 "$PG_PID" 2>/dev/null || { cat "$RUN/postgres.log" >&2; die "PostgreSQL did not start"; }
-  sleep 0.1
-done
-[ -s "$RUN/pg.json" ] || die "PostgreSQL did not start within 60 s"
-PG_BASE=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).baseUrl")
-POSTMASTER=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).pid")
+start_postgres "shared_preload_libraries=pg_stat_statements pg_stat_statements.track=top track_io_timing=on"
 export DATABASE_URL=$PG_BASE/tracktrace
 
 # 2. the API, from HEAD (default) or a copy of the working tree

@@ -52,6 +52,7 @@ PEER=$BENCH_WORK/peer-bench     # run-time copy of the peer benchmark (+ node_mo
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # start_postgres, busy_cores, wait_quiet
 
 # ---------------------------------------------------------------------------------------------
 # process bookkeeping: everything long-lived is started with setsid (own process group, pgid = pid,
@@ -129,16 +130,7 @@ done
 # ---------------------------------------------------------------------------------------------
 # 1. PostgreSQL (databases tracktrace + emmett)
 log "starting PostgreSQL (run dir $RUN)"
-setsid "$ROOT/node_modules/.bin/tsx" bench/postgres.ts --dir "$RUN/pg" --info "$RUN/pg.json" >"$RUN/postgres.log" 2>&1 &
-PG_PID=$!
-for _ in $(seq 1 600); do
-  [ -s "$RUN/pg.json" ] && break
-  kill -0 "$PG_PID" 2>/dev/null || { cat "$RUN/postgres.log" >&2; die "PostgreSQL did not start"; }
-  sleep 0.1
-done
-[ -s "$RUN/pg.json" ] || die "PostgreSQL did not start within 60 s"
-PG_BASE=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).baseUrl")
-POSTMASTER=$(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json','utf8')).pid")
+start_postgres
 
 # 2. our API (npm start with DATABASE_URL; own data dir, so the dev signing key is per run).
 # API_SNAPSHOT=1 (default): from a copy of the working tree taken now, so edits to src/ during
@@ -215,7 +207,6 @@ log "PostgreSQL $(node -p "JSON.parse(require('fs').readFileSync('$RUN/pg.json',
 log "writing $OUT"
 
 # ---------------------------------------------------------------------------------------------
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # busy_cores, wait_quiet
 # measure CMD...: up to TRIES attempts; keeps the best (clean beats noisy/stalled/reloaded, then
 # less foreign CPU), marks it, appends it to $OUT and prints it. All attempts -> $RAW.
 #   noisy: other processes used > NOISE_MAX cores; stalled: max latency > STALL_MS (not for
