@@ -44,8 +44,8 @@ const T = a.tenant;
 const isoMicros = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const isoMillis = (col) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const visibleSql = (n) =>
-  `($${n}::text[] is null or s.carriers && $${n}::text[] or exists (select 1 from rm_manifest m where m.tenant_id = s.tenant_id
-      and m.item_type = s.entity_type and m.item_id = s.entity_id and m.carrier = any($${n}::text[])))`;
+  `($${n}::text[] is null or s.carriers && $${n}::text[] or (s.entity_type, s.entity_id) in (select m.item_type, m.item_id
+      from rm_manifest m where m.tenant_id = $1 and m.carrier = any($${n}::text[])))`;
 const COLUMNS = `s.entity_type, s.entity_id, s.stream_id, s.status, s.location, s.airport, s.flight, s.uld, s.pieces, s.weight_kg, s.carriers,
   s.details, s.last_event_type, ${isoMillis('s.last_event_at')} as last_event_at, ${isoMillis('s.updated_at')} as updated_at, s.version,
   ${isoMicros('s.updated_at')} as cursor_at`;
@@ -61,7 +61,7 @@ function searchSql(q, carriers = null) {
   if (q.status) add((n) => `s.status = any(${n}::text[])`, q.status);
   if (q.statusNot) add((n) => `s.status <> all(${n}::text[])`, q.statusNot);
   if (q.location?.length === 3) add((n) => `s.airport = ${n}`, q.location);
-  else if (q.location) add((n) => `(s.location = ${n} or s.location like ${n} || '/%')`, q.location);
+  else if (q.location) add((n) => `s.location like ${n} || '%' and (s.location = ${n} or s.location like ${n} || '/%')`, q.location);
   if (q.flight) add((n) => `s.flight = ${n}`, q.flight);
   if (q.updatedSince) add((n) => `s.updated_at >= ${n}::timestamptz`, q.updatedSince);
   if (q.after) {

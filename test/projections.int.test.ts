@@ -97,6 +97,23 @@ describe('projections', () => {
     expect(second.body.next).toBeNull();
   });
 
+  it('finds a place and everything under it, and not a place that merely starts the same', async () => {
+    const [at, under, beside] = [awb(), awb(), awb()];
+    for (const [id, location] of [[at, 'LIM/WH2'], [under, 'LIM/WH2/B-14'], [beside, 'LIM/WH20']]) {
+      expect((await api('POST', `/v1/streams/shipment-${id}/events`, { body: { events: [ev({ location, data: { code: 'NFD', pieces: 1, weightKg: 1 } })] } })).status).toBe(201);
+    }
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for (let url: string | null = '/v1/entities?type=shipment&status=NFD&location=LIM/WH2&limit=200'; url; ) {
+        const r = await api('GET', url);
+        ids.push(...r.body.items.map((i: any) => i.entityId));
+        url = r.body.next ? `/v1/entities?type=shipment&status=NFD&location=LIM/WH2&limit=200&cursor=${r.body.next}` : null;
+      }
+      return ids.includes(at) && ids.includes(under) && ids;
+    });
+    expect(found).not.toContain(beside);
+  });
+
   it('answers operational metrics per bucket', async () => {
     const flight = flightId('LA', '2026-11-20');
     const s = `flight-${flight}`;

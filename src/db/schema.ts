@@ -30,7 +30,8 @@ export const events = pgTable(
     uniqueIndex('events_stream_version_uq').on(t.tenantId, t.streamId, t.version),
     uniqueIndex('events_event_id_uq').on(t.tenantId, t.eventId),
     index('events_global_order_idx').on(t.transactionId, t.globalPosition),
-    index('events_type_time_idx').on(t.tenantId, t.eventType, t.occurredAt),
+    // no (tenant, type, time) index: the read models answer by type and time, and every append
+    // paid for it (its plans even walked it on a young table: ../shared/PERF-NOTES.md)
   ],
 );
 
@@ -156,6 +157,8 @@ export const rmStatus = pgTable(
     index('rm_status_airport_idx').on(t.tenantId, t.airport, t.updatedAt, t.streamId),
     index('rm_status_flight_idx').on(t.tenantId, t.flight),
     index('rm_status_updated_idx').on(t.tenantId, t.updatedAt, t.streamId),
+    // search by a place and everything under it (LIM/WH2 -> LIM/WH2/B-14): a prefix range
+    index('rm_status_location_idx').on(t.tenantId, t.location.op('text_pattern_ops')),
   ],
 );
 

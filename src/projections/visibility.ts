@@ -9,10 +9,14 @@ import type { AppEnv } from '../env';
 import { ApiError } from '../http/problem';
 import { ownCarrier } from './carriers';
 
-/** SQL: is status row `s` visible to the codes in parameter `$n` (null = staff, sees all)? */
+/**
+ * SQL: is status row `s` visible to the codes in parameter `$n` (null = staff, sees all)? The tenant
+ * is `$1`. What is loaded on the carriers' flights is an uncorrelated subquery: Postgres hashes it
+ * once from the manifest's carrier index instead of scanning the manifest for every row.
+ */
 export const visibleSql = (n: number) =>
-  `($${n}::text[] is null or s.carriers && $${n}::text[] or exists (select 1 from rm_manifest m where m.tenant_id = s.tenant_id
-      and m.item_type = s.entity_type and m.item_id = s.entity_id and m.carrier = any($${n}::text[])))`;
+  `($${n}::text[] is null or s.carriers && $${n}::text[] or (s.entity_type, s.entity_id) in (select m.item_type, m.item_id
+      from rm_manifest m where m.tenant_id = $1 and m.carrier = any($${n}::text[])))`;
 
 export async function isVisible(env: Env, tenantId: string, carriers: string[] | null, entityType: EntityType, entityId: string): Promise<boolean> {
   if (!carriers) return true;

@@ -76,7 +76,8 @@ statusRoutes.get('/v1/entities', requireScope('tracking:read'), validate('query'
   if (q.status) add((n) => `s.status = any(${n}::text[])`, q.status);
   if (q.statusNot) add((n) => `s.status <> all(${n}::text[])`, q.statusNot);
   if (q.location?.length === 3) add((n) => `s.airport = ${n}`, q.location);
-  else if (q.location) add((n) => `(s.location = ${n} or s.location like ${n} || '/%')`, q.location);
+  // the prefix LIKE can use the location index; the rest keeps LIM/WH2 from matching LIM/WH20
+  else if (q.location) add((n) => `s.location like ${n} || '%' and (s.location = ${n} or s.location like ${n} || '/%')`, q.location);
   if (q.flight) add((n) => `s.flight = ${n}`, q.flight);
   if (q.updatedSince) add((n) => `s.updated_at >= ${n}::timestamptz`, q.updatedSince);
   if (after) {
