@@ -31,7 +31,12 @@ export async function startRebuild(db: Db, name: ProjectionName): Promise<{ ok: 
   if (row.rebuild_generation) return { ok: false, code: 'rebuild_in_progress' };
   for (const table of tablesOf(PROJECTIONS[name])) {
     await db.query(`drop table if exists ${table}${NEXT}`, []); // a leftover of an abandoned build
-    await db.query(`create table ${table}${NEXT} (like ${table} including all)`, []);
+    // only the primary key while building (upserts need it); the other indexes are built once, at
+    // the switch, which is far cheaper than keeping them up to date row by row
+    await db.query(`create table ${table}${NEXT} (like ${table} including all excluding indexes)`, []);
+    const [pk] = await db.query<{ def: string }>(
+      `select pg_get_constraintdef(oid) as def from pg_constraint where conrelid = $1::regclass and contype = 'p'`, [table]);
+    if (pk) await db.query(`alter table ${table}${NEXT} add ${pk.def}`, []);
   }
   // the registration's own transaction id: the reader must pass it before the switch
   const [r] = await db.query<{ generation: number }>(
@@ -71,8 +76,11 @@ export async function rebuildPage(db: Db, name: ProjectionName, generation: numb
 
 async function switchGeneration(db: Db, name: ProjectionName) {
   const tables = tablesOf(PROJECTIONS[name]);
-  // statistics first, while only the new tables are locked: reads of the live ones go on meanwhile
-  for (const table of tables) await db.query(`analyze ${table}${NEXT}`, []); // fresh tables: plans would be blind
+  // indexes and statistics first, while only the new tables are locked: reads of the live ones go on
+  for (const table of tables) {
+    for (const def of await missingIndexes(db, table)) await db.query(def, []);
+    await db.query(`analyze ${table}${NEXT}`, []); // fresh tables: plans would be blind
+  }
   for (const table of tables) {
     const renames = await indexRenames(db, table);
     await db.query(`alter table ${table} rename to ${table}__old`, []);
@@ -94,13 +102,27 @@ async function switchGeneration(db: Db, name: ProjectionName) {
 
 export const isProjectionName = (s: string): s is ProjectionName => (PROJECTION_NAMES as string[]).includes(s);
 
-/** Pairs each index of `<table>__next` with the live table's index of the same definition. */
-async function indexRenames(db: Db, table: string): Promise<[string, string][]> {
-  const rows = await db.query<{ tablename: string; indexname: string; indexdef: string }>(
+/** CREATE INDEX statements for the live table's indexes that `<table>__next` does not have yet. */
+async function missingIndexes(db: Db, table: string): Promise<string[]> {
+  const rows = await indexDefs(db, table);
+  const have = new Set(rows.filter((r) => r.tablename !== table).map((r) => shape(r.indexdef)));
+  return rows
+    .filter((r) => r.tablename === table && !have.has(shape(r.indexdef)))
+    .map((r) => `create ${/^CREATE UNIQUE/.test(r.indexdef) ? 'unique ' : ''}index on ${table}${NEXT}${r.indexdef.slice(r.indexdef.indexOf(' USING '))}`);
+}
+
+const indexDefs = (db: Db, table: string) =>
+  db.query<{ tablename: string; indexname: string; indexdef: string }>(
     'select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename = any($1::text[])',
     [[table, table + NEXT]],
   );
-  const shape = (def: string) => `${/^CREATE UNIQUE/.test(def)}:${def.slice(def.indexOf(' USING '))}`;
+
+/** An index's definition without its name or table, to pair the generations' indexes. */
+const shape = (def: string) => `${/^CREATE UNIQUE/.test(def)}:${def.slice(def.indexOf(' USING '))}`;
+
+/** Pairs each index of `<table>__next` with the live table's index of the same definition. */
+async function indexRenames(db: Db, table: string): Promise<[string, string][]> {
+  const rows = await indexDefs(db, table);
   const live = new Map(rows.filter((r) => r.tablename === table).map((r) => [shape(r.indexdef), r.indexname]));
   return rows.filter((r) => r.tablename !== table && live.has(shape(r.indexdef))).map((r) => [r.indexname, live.get(shape(r.indexdef))!]);
 }
