@@ -5,7 +5,10 @@ process.env.WRANGLER_SEND_METRICS = 'false';
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 
 export const TEST_ISSUER = 'tracktrace-test';
-const NODE_TESTS = ['test/**/*.node.test.ts', 'test/**/*.browser.test.ts'];
+// pure logic (decide/evolve, identifiers, read-model folds) needs no workerd: Node spares each file
+// the Worker's import into workerd
+const PURE_TESTS = ['test/domain/**/*.test.ts', 'test/readModels/**/*.test.ts', 'test/identifiers.test.ts'];
+const NODE_TESTS = ['test/**/*.node.test.ts', 'test/**/*.browser.test.ts', ...PURE_TESTS];
 
 export default defineConfig({
   plugins: [
@@ -46,7 +49,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'api', include: ['test/**/*.test.ts'], exclude: ['test/outage.int.test.ts', ...NODE_TESTS] } },
       { extends: true, test: { name: 'outage', include: ['test/outage.int.test.ts'] } },
-      // in Node, not workerd: source scans, and /docs in headless Chromium against `wrangler dev`
+      // in Node, not workerd: pure logic, source scans, and /docs in headless Chromium against `wrangler dev`
       { test: { name: 'node', include: NODE_TESTS, environment: 'node', testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
