@@ -54,19 +54,9 @@ RUN=$BENCH_WORK/run-$STAMP
 PEER=$BENCH_WORK/peer-bench
 log() { echo "read-side: $(date -u +%H:%M:%S) $*" >&2; }
 die() { log "$*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, busy_cores, wait_quiet
 
 PG_PID= API_PID= CHILD_PID= BG_PID= POSTMASTER=
-descendants() { local p; echo "$1"; for p in $(pgrep -P "$1" 2>/dev/null || true); do descendants "$p"; done; }
-stop_tree() { # name pid timeout_s
-  local name=$1 pid=$2 t=$3 tree i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  tree=$(descendants "$pid")
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < t * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "$name ($pid) did not stop within ${t}s; killing"; kill -KILL -- "-$pid" 2>/dev/null || true; fi
-  for p in $tree; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true; done
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -92,7 +82,6 @@ loadavg() { cut -d' ' -f1 /proc/loadavg; }
 # messages lost); recorded as workerdRestarted on the step's lines
 wpids() { [ -n "$API_PID" ] || return 0; descendants "$API_PID" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk '$2=="workerd"{print $1}' | sort -n | tr '\n' ' '; }
 W0=
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # start_postgres, busy_cores, wait_quiet
 # record FILE LOAD_BEFORE [extra json]: every JSON line of FILE + load1Before/After (+ extra) -> $OUT and stdout
 record() {
   local f=$1 l0=$2 extra=${3:-}

@@ -52,31 +52,12 @@ PEER=$BENCH_WORK/peer-bench     # run-time copy of the peer benchmark (+ node_mo
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # start_postgres, busy_cores, wait_quiet
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, busy_cores, wait_quiet
 
 # ---------------------------------------------------------------------------------------------
 # process bookkeeping: everything long-lived is started with setsid (own process group, pgid = pid,
 # out of reach of the terminal's Ctrl-C) so it can be stopped in order, by its id.
 PG_PID= API_PID= PEER_PID= CHILD_PID= POSTMASTER=
-descendants() { # pid -> pid and all its descendants (one per line)
-  local p
-  echo "$1"
-  for p in $(pgrep -P "$1" 2>/dev/null || true); do descendants "$p"; done
-}
-stop_tree() { # name pid timeout_s: SIGTERM to its process group, wait, then SIGKILL what is left of the tree
-  local name=$1 pid=$2 t=$3 tree i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  tree=$(descendants "$pid")
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < t * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name ($pid) did not stop within ${t}s; killing"
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  # leftovers that changed process group (wrangler runs detached): by pid
-  for p in $tree; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null || true; done
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

@@ -8,7 +8,7 @@ import type { AppEnv } from '../env';
 import { requireScope } from '../http/auth';
 import { ApiError } from '../http/problem';
 import { validate } from '../http/validate';
-import { isoMillis } from '../projections/cursor';
+import { isoMillis } from '../db/sqlTime';
 import { requireAdmin, tenantScope } from './access';
 
 export const deadLetterRoutes = new Hono<AppEnv>();

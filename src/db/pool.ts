@@ -35,13 +35,17 @@ function shardOf(routingKey: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
+/** Options that create an object near the database region (DB_POOL_LOCATION, e.g. "enam"), if set. */
+export function nearDatabase(env: Env): DurableObjectNamespaceGetDurableObjectOptions | undefined {
+  const locationHint = (env.DB_POOL_LOCATION || undefined) as DurableObjectLocationHint | undefined;
+  return locationHint ? { locationHint } : undefined;
+}
+
 /** A `Db` whose queries run on the pool shard chosen by `routingKey` (a stream keeps its shard). */
 export function pooledDb(env: Env, routingKey: string): Db {
   const shards = Math.max(1, Number(env.DB_POOL_SHARDS || 4));
-  // DB_POOL_LOCATION (e.g. "enam") places new shards near the database region
-  const locationHint = (env.DB_POOL_LOCATION || undefined) as DurableObjectLocationHint | undefined;
   const id = env.DB_POOL.idFromName(`db-pool-${shardOf(routingKey, shards)}`);
-  const stub = env.DB_POOL.get(id, locationHint ? { locationHint } : undefined) as unknown as PoolStub;
+  const stub = env.DB_POOL.get(id, nearDatabase(env)) as unknown as PoolStub;
   return {
     async query<T>(text: string, params: unknown[]): Promise<T[]> {
       let out: Outcome;

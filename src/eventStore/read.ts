@@ -1,8 +1,8 @@
 import type { Db } from '../db/client';
+import { isoMillis } from '../db/sqlTime';
 import { upcast, UPCASTABLE } from '../domain/upcasters';
 import type { ReadRequest, StreamKey } from './types';
 
-const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 // Versions are contiguous (1..version), so a page is a version range. Postgres renders each event
 // with tt_render (the same text appends return) and joins them: no row decoding on this path.
@@ -42,8 +42,8 @@ export async function readPage(db: Db, key: StreamKey, q: ReadRequest) {
 export async function readInfo(db: Db, key: StreamKey) {
   const rows = await db.query<{ stream_id: string; entity_type: string; version: string; created_at: string; updated_at: string }>(
     `select stream_id, entity_type, version,
-            to_char(created_at at time zone 'UTC', ${ISO}) as created_at,
-            to_char(updated_at at time zone 'UTC', ${ISO}) as updated_at
+            ${isoMillis('created_at')} as created_at,
+            ${isoMillis('updated_at')} as updated_at
        from streams where tenant_id = $1 and stream_id = $2`,
     [key.tenantId, key.streamId],
   );

@@ -3,6 +3,7 @@
 // stream, skips what it has, and reads any missing earlier versions from the store first, so
 // duplicate and out-of-order deliveries change nothing.
 import type { Db } from '../db/client';
+import { isoMillis } from '../db/sqlTime';
 import { parseStreamId } from '../domain/identifiers';
 import { upcast } from '../domain/upcasters';
 import type { Projection, ProjectionEvent, StreamBatch } from './types';
@@ -11,7 +12,6 @@ export type Target = { tenantId: string; streamId: string; toVersion: number };
 /** A read model's generation: `t` maps a base table name to the generation's physical table. */
 export type Generation = { projection: Projection; t: (table: string) => string };
 
-const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const keyOf = (tenantId: string, streamId: string) => `${tenantId}\n${streamId}`;
 
 /** Merges targets per stream (the highest version wins). */
@@ -48,20 +48,22 @@ export async function applyTargets(db: Db, gens: Generation[], targets: Target[]
     }),
   );
 
-  const lows = wanted.map((w) => 1 + Math.min(...appliedBy.map((m) => m.get(keyOf(w.tenantId, w.streamId))?.version ?? 0)));
-  const needed = wanted.filter((w, i) => lows[i]! <= w.toVersion);
+  // read from the oldest version any generation lacks
+  const needed = wanted
+    .map((w) => ({ ...w, low: 1 + Math.min(...appliedBy.map((m) => m.get(keyOf(w.tenantId, w.streamId))?.version ?? 0)) }))
+    .filter((w) => w.low <= w.toVersion);
   if (!needed.length) return { events: 0, missing: [] };
   const rows = await db.query<{
     tenant_id: string; stream_id: string; version: string; position: string; event_type: string; schema_version: number;
     data: Record<string, unknown>; location: string | null; occurred_at: string; recorded_at: string; actor: string | null; source: string | null;
   }>(
     `select e.tenant_id, e.stream_id, e.version, e.global_position as position, e.event_type, e.schema_version, e.data, e.location,
-            to_char(e.occurred_at at time zone 'UTC', ${ISO}) as occurred_at, to_char(e.recorded_at at time zone 'UTC', ${ISO}) as recorded_at,
+            ${isoMillis('e.occurred_at')} as occurred_at, ${isoMillis('e.recorded_at')} as recorded_at,
             e.metadata->>'actor' as actor, e.metadata->>'source' as source
        from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) w(tenant_id, stream_id, lo, hi)
        join events e on e.tenant_id = w.tenant_id and e.stream_id = w.stream_id and e.version between w.lo and w.hi
       order by e.tenant_id, e.stream_id, e.version`,
-    [needed.map((w) => w.tenantId), needed.map((w) => w.streamId), wanted.flatMap((w, i) => (lows[i]! <= w.toVersion ? [lows[i]] : [])), needed.map((w) => w.toVersion)],
+    [needed.map((w) => w.tenantId), needed.map((w) => w.streamId), needed.map((w) => w.low), needed.map((w) => w.toVersion)],
   );
 
   const eventsBy = new Map<string, ProjectionEvent[]>();
@@ -83,7 +85,7 @@ export async function applyTargets(db: Db, gens: Generation[], targets: Target[]
   const complete = needed.filter((w) => {
     const evs = eventsBy.get(keyOf(w.tenantId, w.streamId)) ?? [];
     const ok = evs.length > 0 && evs[evs.length - 1]!.version === w.toVersion && evs.every((e, i) => i === 0 || e.version === evs[i - 1]!.version + 1);
-    if (!ok) missing.push(w);
+    if (!ok) missing.push({ tenantId: w.tenantId, streamId: w.streamId, toVersion: w.toVersion });
     return ok;
   });
 

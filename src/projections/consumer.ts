@@ -2,7 +2,7 @@
 // drives rebuilds, any other is the events queue. Delivery is at least once and unordered; the
 // projector makes applying idempotent.
 import { z } from 'zod';
-import { pooledDb } from '../db/pool';
+import { nearDatabase, pooledDb } from '../db/pool';
 import type { Committed } from '../outbox/publish';
 import { isProjectionName } from './generations';
 
@@ -16,10 +16,7 @@ const rebuildSchema = z.strictObject({ projection: z.string().refine(isProjectio
 export type RebuildMessage = { projection: string; generation: number };
 
 /** The one projector, placed near the database like the pool shards (DB_POOL_LOCATION). */
-export const projector = (env: Env) => {
-  const locationHint = (env.DB_POOL_LOCATION || undefined) as DurableObjectLocationHint | undefined;
-  return env.PROJECTOR.get(env.PROJECTOR.idFromName('projector'), locationHint ? { locationHint } : undefined);
-};
+export const projector = (env: Env) => env.PROJECTOR.get(env.PROJECTOR.idFromName('projector'), nearDatabase(env));
 
 const RETRY_DELAY_S = 2;
 

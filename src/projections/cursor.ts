@@ -12,7 +12,4 @@ export function decodeCursor<T extends unknown[]>(cursor: string | undefined, ch
   throw new ApiError(400, 'invalid_cursor', 'the cursor is not one this API returned');
 }
 
-/** Microsecond ISO text of a timestamptz column, for exact cursors. */
-export const isoMicros = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-export const isoMillis = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 export const ISO_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;

@@ -4,6 +4,7 @@
 // live batch applied to the old generation only), the tables are renamed into place in one
 // transaction: queries see the old read model or the new one, never an empty or half-built one.
 import type { Db } from '../db/client';
+import { isoMillis } from '../db/sqlTime';
 import type { Generation } from './apply';
 import { applyTargets } from './apply';
 import { readGlobalLog, xidLess } from './globalLog';
@@ -92,8 +93,7 @@ async function switchGeneration(db: Db, name: ProjectionName) {
   await db.query(
     `update projections set generation = rebuild_generation, rebuild_generation = null,
             last_rebuild = jsonb_build_object('generation', rebuild_generation, 'events', rebuild_applied,
-              'startedAt', to_char(rebuild_started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-              'finishedAt', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              'startedAt', ${isoMillis('rebuild_started_at')}, 'finishedAt', ${isoMillis('now()')},
               'seconds', round(extract(epoch from now() - rebuild_started_at)::numeric, 3))
       where name = $1`,
     [name],

@@ -131,7 +131,6 @@ export class Projector extends DurableObject<Env> {
   }
 
   async startRebuild(name: ProjectionName) {
-    this.gens = null;
     return this.tx(async (db) => {
       this.gens = null; // the new generation joins the live ones
       return startRebuild(db, name);

@@ -19,7 +19,7 @@ export class ReadCache {
   private pageBytes = 0;
   generation = 0;
   /** A commit failed or raced: keep no page until a commit succeeds again. */
-  unsure = false;
+  private unsure = false;
 
   get(q: ReadRequest): Page | null {
     return this.fromTail(q) ?? this.pages.get(pageKey(q)) ?? null;

@@ -8,7 +8,7 @@ import { requireScope } from '../../http/auth';
 import { ApiError } from '../../http/problem';
 import { validate } from '../../http/validate';
 import { instantSchema } from '../../streams/schemas';
-import { isoMillis } from '../cursor';
+import { isoMillis } from '../../db/sqlTime';
 import { METRICS } from './samples';
 
 export const metricsRoutes = new Hono<AppEnv>();

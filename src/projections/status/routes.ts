@@ -11,7 +11,8 @@ import { requireScope } from '../../http/auth';
 import { notModified } from '../../http/preconditions';
 import { validate } from '../../http/validate';
 import { instantSchema } from '../../streams/schemas';
-import { decodeCursor, encodeCursor, ISO_MICROS, isoMicros, isoMillis } from '../cursor';
+import { isoMicros, isoMillis } from '../../db/sqlTime';
+import { decodeCursor, encodeCursor, ISO_MICROS } from '../cursor';
 import { entityParamSchema } from '../params';
 import { entityNotFound, visibleSql } from '../visibility';
 

@@ -5,7 +5,8 @@ import { pooledDb } from '../../db/pool';
 import type { AppEnv } from '../../env';
 import { requireScope } from '../../http/auth';
 import { validate } from '../../http/validate';
-import { decodeCursor, encodeCursor, ISO_MICROS, isoMicros, isoMillis } from '../cursor';
+import { isoMicros, isoMillis } from '../../db/sqlTime';
+import { decodeCursor, encodeCursor, ISO_MICROS } from '../cursor';
 import { entityParamSchema } from '../params';
 import { assertVisible, entityNotFound } from '../visibility';
 
