@@ -26,8 +26,13 @@ export function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === '23505';
 }
 
+/** One stream's commit group for tt_append_fast; `requests` is its JSON text, `events` their count. */
+export type AppendGroup = { tenantId: string; streamId: string; entityType: string; requests: string; events: number };
+
 export type Db = {
   query<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
+  /** Pool shards commit the groups of several streams together; a plain connection has no such method. */
+  appendGroup?<T>(group: AppendGroup): Promise<T[]>;
 };
 
 export function connection(env: Env, opts = { idleMs: 2_000, connectTimeoutMs: 5_000, queryTimeoutMs: 15_000 }): Db {

@@ -2,15 +2,23 @@
 // and every stream object sends its SQL through one of them. Stream objects come and go by the
 // thousand; connections (and Postgres backends, and Neon's ~40 ms WebSocket setup) stay few and
 // warm. In production set DB_POOL_LOCATION so the shards live near the database region.
+// A shard also commits across streams: the commit groups that wait for it while one is in flight
+// go to Postgres together, one round trip and one transaction for all of them (tt_append_batch).
 import { DurableObject } from 'cloudflare:workers';
-import { connection, DbUnavailable, type Db } from './client';
+import { connection, DbUnavailable, type AppendGroup, type Db } from './client';
 
 type Outcome = { ok: true; rows: unknown[] } | { ok: false; transient: boolean; code?: string; message: string };
 /** The stub as callers see it (the generated RPC types recurse too deep for `unknown` rows). */
-type PoolStub = { query(text: string, params: unknown[]): Promise<Outcome> };
+type PoolStub = { query(text: string, params: unknown[]): Promise<Outcome>; append(group: AppendGroup): Promise<Outcome> };
+
+const MAX_BATCH_GROUPS = 64;
+const MAX_BATCH_EVENTS = 2_000;
+const APPEND_ONE = 'select tt_append_fast($1, $2, $3, $4::jsonb) as r';
 
 export class DbPool extends DurableObject<Env> {
   private db = connection(this.env, { idleMs: 60_000, connectTimeoutMs: 5_000, queryTimeoutMs: 15_000 });
+  private waiting: { group: AppendGroup; resolve: (o: Outcome) => void }[] = [];
+  private appending = false;
 
   // RPC drops custom error fields, so the outcome travels as data.
   async query(text: string, params: unknown[]): Promise<Outcome> {
@@ -20,6 +28,47 @@ export class DbPool extends DurableObject<Env> {
       const message = e instanceof Error ? e.message : String(e);
       return { ok: false, transient: e instanceof DbUnavailable, code: (e as { code?: string }).code, message };
     }
+  }
+
+  /** One stream's commit group; resolves with the row `{ r: <tt_append_fast result> }`. */
+  append(group: AppendGroup): Promise<Outcome> {
+    return new Promise((resolve) => {
+      this.waiting.push({ group, resolve });
+      this.flush();
+    });
+  }
+
+  private flush() {
+    if (this.appending || this.waiting.length === 0) return;
+    let n = 0;
+    let events = 0;
+    while (n < this.waiting.length && n < MAX_BATCH_GROUPS && (n === 0 || events + this.waiting[n]!.group.events <= MAX_BATCH_EVENTS)) {
+      events += this.waiting[n++]!.group.events;
+    }
+    this.appending = true;
+    void this.commit(this.waiting.splice(0, n)).finally(() => {
+      this.appending = false;
+      this.flush();
+    });
+  }
+
+  private async commit(batch: { group: AppendGroup; resolve: (o: Outcome) => void }[]) {
+    if (batch.length === 1) return batch[0]!.resolve(await this.appendOne(batch[0]!.group));
+    const json = `[${batch.map(({ group: g }) => `{"tenantId":${JSON.stringify(g.tenantId)},"streamId":${JSON.stringify(g.streamId)},"entityType":${JSON.stringify(g.entityType)},"requests":${g.requests}}`).join(',')}]`;
+    const out = await this.query('select tt_append_batch($1::jsonb) as r', [json]);
+    if (out.ok) {
+      const results = (out.rows[0] as { r: unknown[] }).r;
+      batch.forEach((b, i) => b.resolve({ ok: true, rows: [{ r: results[i] }] }));
+    } else if (out.transient) {
+      for (const b of batch) b.resolve(out); // the outcome is unknown for every group
+    } else {
+      // One group's SQL error rolled back all of them: commit each alone, so only it fails.
+      for (const b of batch) b.resolve(await this.appendOne(b.group));
+    }
+  }
+
+  private appendOne(g: AppendGroup): Promise<Outcome> {
+    return this.query(APPEND_ONE, [g.tenantId, g.streamId, g.entityType, g.requests]);
   }
 }
 
@@ -46,17 +95,19 @@ export function pooledDb(env: Env, routingKey: string): Db {
   const shards = Math.max(1, Number(env.DB_POOL_SHARDS || 4));
   const id = env.DB_POOL.idFromName(`db-pool-${shardOf(routingKey, shards)}`);
   const stub = env.DB_POOL.get(id, nearDatabase(env)) as unknown as PoolStub;
+  const call = async <T>(send: () => Promise<Outcome>): Promise<T[]> => {
+    let out: Outcome;
+    try {
+      out = await send();
+    } catch (e) {
+      throw new DbUnavailable(e instanceof Error ? e.message : String(e)); // the shard itself failed
+    }
+    if (out.ok) return out.rows as T[];
+    if (out.transient) throw new DbUnavailable(out.message);
+    throw new SqlError(out.code, out.message);
+  };
   return {
-    async query<T>(text: string, params: unknown[]): Promise<T[]> {
-      let out: Outcome;
-      try {
-        out = await stub.query(text, params);
-      } catch (e) {
-        throw new DbUnavailable(e instanceof Error ? e.message : String(e)); // the shard itself failed
-      }
-      if (out.ok) return out.rows as T[];
-      if (out.transient) throw new DbUnavailable(out.message);
-      throw new SqlError(out.code, out.message);
-    },
+    query: <T>(text: string, params: unknown[]) => call<T>(() => stub.query(text, params)),
+    appendGroup: <T>(group: AppendGroup) => call<T>(() => stub.append(group)),
   };
 }

@@ -4,13 +4,18 @@ import type { AppendRequest, AppendResult, StreamKey } from './types';
 /** `rendered`: the inserted events as a read shows them, in version order (they end at `version`). */
 export type GroupResult = { version: number; results: AppendResult[]; rendered: string[] };
 
-/** One round trip: tt_append checks and writes every queued request of the stream in order. */
+/**
+ * One round trip: tt_append_fast checks and writes every queued request of the stream in order
+ * (through a pool shard, in one transaction with other streams' groups that wait there too).
+ */
 export async function appendGroup(db: Db, key: StreamKey, requests: AppendRequest[]): Promise<GroupResult> {
-  const rows = await db.query<{ r: GroupResult }>('select tt_append_rendered($1, $2, $3, $4::jsonb) as r', [
-    key.tenantId,
-    key.streamId,
-    key.entityType,
-    JSON.stringify(requests),
-  ]);
+  const group = {
+    ...key,
+    requests: JSON.stringify(requests),
+    events: requests.reduce((n, r) => n + r.events.length, 0),
+  };
+  const rows = db.appendGroup
+    ? await db.appendGroup<{ r: GroupResult }>(group)
+    : await db.query<{ r: GroupResult }>('select tt_append_fast($1, $2, $3, $4::jsonb) as r', [key.tenantId, key.streamId, key.entityType, group.requests]);
   return rows[0]!.r;
 }
