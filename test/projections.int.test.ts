@@ -49,6 +49,19 @@ describe('projections', () => {
     expect(await sql('select version, description from rm_timeline where stream_id = $1 order by version', [s])).toEqual(timelineBefore);
   });
 
+  it('folds later events onto the stored status row, which is the only copy of that state', async () => {
+    const id = awb();
+    const s = `shipment-${id}`;
+    await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ location: 'LIM/WH2', data: { code: 'RCS', pieces: 3, weightKg: 120 } })] } });
+    await projected('shipment', id, 1);
+    // no location and fewer pieces: where it is and what was received come from the stored row
+    await api('POST', `/v1/streams/${s}/events`, { body: { events: [ev({ location: undefined, data: { code: 'FOH', pieces: 2, weightKg: 80 } })] } });
+    const body = await projected('shipment', id, 2);
+    expect(body).toMatchObject({ status: 'FOH', location: 'LIM/WH2', airport: 'LIM', pieces: 2, version: 2 });
+    expect(body.details.piecesReceived).toBe(3);
+    expect(await sql('select version::int, state from rm_status_applied where stream_id = $1', [s])).toEqual([{ version: 2, state: null }]);
+  });
+
   it('builds a flight manifest across ULD, shipment and bag streams', async () => {
     const flight = flightId('LA');
     const [shipment, bag, uld] = [awb(), bagTag('045'), uldId('LA')];
