@@ -48,41 +48,19 @@ RESULTS=$ROOT/bench/results
 OUT=$RESULTS/$STAMP-mix.jsonl
 META=$RESULTS/$STAMP-mix.meta.json
 RUN=$BENCH_WORK/run-$STAMP-mix
-PEER=$BENCH_WORK/peer-bench
 log() { echo "mix: $(date -u +%H:%M:%S) $*" >&2; }
-die() { log "$*"; exit 1; }
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, busy_cores, wait_quiet
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, start_api, run_child, ...
 
-PG_PID= API_PID= CHILD_PID= POSTMASTER=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+stop_all() {
   stop_tree child "$CHILD_PID" 3
-  stop_tree api "$API_PID" 20
-  if [ "$KEEP_PG" != 1 ]; then stop_tree postgres-helper "$PG_PID" 30; fi
-  if [ "$KEEP_PG" != 1 ] && [ -n "$POSTMASTER" ] && kill -0 "$POSTMASTER" 2>/dev/null; then
-    log "postmaster $POSTMASTER still running; fast shutdown"
-    kill -INT "$POSTMASTER" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$POSTMASTER" 2>/dev/null || break; sleep 0.1; done
-  fi
-  [ "$KEEP_PG" = 1 ] || rm -rf "$RUN/pg" "$RUN/app" "$RUN/api/wrangler" 2>/dev/null || true
-  [ "$rc" = 0 ] || log "failed (exit $rc); logs in $RUN"
-  exit "$rc"
+  stop_api
+  [ "$KEEP_PG" = 1 ] && return 0
+  stop_postgres 30
+  rm -rf "$RUN/pg" "$RUN/app" "$RUN/api/wrangler" 2>/dev/null || true
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit stop_all
+CHILD_LOG=$RUN/steps.log # run_child's stderr
 
-run_child() { # outfile cmd...  (own process group, interruptible by the traps)
-  local out=$1 rc=0; shift
-  setsid "$@" >"$out" 2>>"$RUN/steps.log" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=
-  return "$rc"
-}
-free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
 sql() { # one value from the tracktrace database
   node -e 'const pg=require("pg");const c=new pg.Client({connectionString:process.env.DATABASE_URL});
     c.connect().then(()=>c.query(process.argv[1])).then((r)=>{const v=r.rows[0];console.log(v?Object.values(v)[0]:"");return c.end()})
@@ -101,18 +79,7 @@ wait_drained() { # the projections have applied everything of the previous step 
 
 # ---------------------------------------------------------------------------------------------
 # peer bench (cpuwatch.mjs + undici): copied from the read-only source and npm ci'd once per lock file
-[ -f "$PEER_BENCH/cpuwatch.mjs" ] || die "peer benchmark not found at $PEER_BENCH (set PEER_BENCH)"
-mkdir -p "$PEER" "$RESULTS" "$RUN"
-chmod 755 "$BENCH_WORK" "$RUN" # the embedded postgres runs as user postgres when we are root
-(cd "$PEER_BENCH" && tar --exclude=./node_modules --exclude=./peer-emmett/node_modules --exclude=./results -cf - .) |
-  tar -C "$PEER" --no-same-owner -xf -
-chmod -R u+w "$PEER"
-sum=$(sha256sum "$PEER/package-lock.json" | cut -d' ' -f1)
-if [ ! -d "$PEER/node_modules" ] || [ "$(cat "$PEER/node_modules/.bench-lock" 2>/dev/null)" != "$sum" ]; then
-  log "npm ci in $PEER"
-  (cd "$PEER" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  echo "$sum" >"$PEER/node_modules/.bench-lock"
-fi
+peer_bench cpuwatch.mjs # -> PEER, the run-time copy
 [ -f "$PEER/node_modules/undici/package.json" ] || die "no undici in $PEER/node_modules"
 
 # 1. PostgreSQL
@@ -122,45 +89,14 @@ export DATABASE_URL=$PG_BASE/tracktrace
 
 # 2. the API from HEAD (default) or a copy of the working tree; node_modules hard-linked (an `npm i`
 # in the repo during the run must not make wrangler reload the Worker)
-GIT_COMMIT=$(git rev-parse --short HEAD)
-APP=$RUN/app
-mkdir -p "$APP"
-if [ "$SOURCE" = head ]; then
-  git archive HEAD | tar -C "$APP" -xf -
-else
-  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.data --exclude=./.wrangler --exclude=./bench/results --exclude=./coverage -cf - . | tar -C "$APP" -xf -
-  git diff --quiet HEAD -- src migrations wrangler.toml scripts package.json || GIT_COMMIT=$GIT_COMMIT-dirty
-fi
-cp -al "$ROOT/node_modules" "$APP/node_modules"
-(cd "$APP" && node src/ops/vendor/build.mjs >/dev/null) # generated files git leaves out
+app_snapshot "$SOURCE"
 PORT=${PORT:-$(free_port)}
-curl -s -o /dev/null "http://127.0.0.1:$PORT/" && die "port $PORT is in use"
-export TRACKTRACE_DATA_DIR=$RUN/api
-API_URL=http://127.0.0.1:$PORT
 log "starting the API on :$PORT from $SOURCE ($GIT_COMMIT)"
-(cd "$APP" && PORT=$PORT WRANGLER_LOG_LEVEL=${API_LOG_LEVEL:-warn} exec setsid npm start >"$RUN/api.log" 2>&1) &
-API_PID=$!
-for _ in $(seq 1 1200); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] && break
-  kill -0 "$API_PID" 2>/dev/null || { tail -40 "$RUN/api.log" >&2; die "the API exited during start"; }
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] || die "the API was not ready within 120 s"
-TRACKTRACE_TOKEN=$(cd "$APP" && npm run --silent token -- --tenant bench --scope "tracking:read tracking:write")
-[ -n "$TRACKTRACE_TOKEN" ] || die "no token"
+start_api "$PORT" "$DATABASE_URL"
+TRACKTRACE_TOKEN=$(api_token bench "tracking:read tracking:write")
 export TRACKTRACE_TOKEN
 
-export STAMP GIT_COMMIT SOURCE RATES DURATION WARMUP CONNECTIONS MAX_INFLIGHT MIX TRIES NOISE_MAX MIX_ARGS
-node -e '
-const fs = require("fs"), os = require("os"), { execSync } = require("child_process");
-const pg = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-const v = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")).version; } catch { return null; } };
-fs.writeFileSync(process.argv[2], JSON.stringify({
-  stamp: process.env.STAMP, gitCommit: process.env.GIT_COMMIT, source: process.env.SOURCE, host: os.hostname(), cores: os.availableParallelism(),
-  memory: execSync("free -h").toString(), cpu: os.cpus()[0]?.model, node: process.version, kernel: os.release(),
-  postgres: { version: pg.version, settings: pg.settings }, wrangler: v("node_modules/wrangler/package.json"), undici: v(process.argv[3] + "/node_modules/undici/package.json"),
-  knobs: Object.fromEntries(["RATES","DURATION","WARMUP","CONNECTIONS","MAX_INFLIGHT","MIX","TRIES","NOISE_MAX","MIX_ARGS"].map((k) => [k, process.env[k]])),
-}, null, 1) + "\n");' "$RUN/pg.json" "$META" "$PEER"
+FACTS_UNDICI=$PEER run_facts "$META" RATES DURATION WARMUP CONNECTIONS MAX_INFLIGHT MIX TRIES NOISE_MAX MIX_ARGS
 log "PostgreSQL pid $POSTMASTER, API pid $API_PID; writing $OUT"
 
 # 3. the working set, once

@@ -45,39 +45,27 @@ PEER_BENCH=${PEER_BENCH:-$ROOT/../shared/peer-bench}
 BENCH_WORK=${BENCH_WORK:-/tmp/tt-bench}
 KEEP_PG=${KEEP_PG:-0}
 PHASES=${PHASES:-seed rebuild queries lag}
+API_LOG_LEVEL=warn # (not a knob here)
 has() { [[ " $PHASES " == *" $1 "* ]]; }
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RESULTS=$ROOT/bench/results
 OUT=$RESULTS/$STAMP-read-side.jsonl
 RUN=$BENCH_WORK/run-$STAMP
-PEER=$BENCH_WORK/peer-bench
 log() { echo "read-side: $(date -u +%H:%M:%S) $*" >&2; }
-die() { log "$*"; exit 1; }
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, busy_cores, wait_quiet
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, start_api, run_child, ...
 
-PG_PID= API_PID= CHILD_PID= BG_PID= POSTMASTER=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+BG_PID=
+stop_all() {
   stop_tree background "$BG_PID" 3
   stop_tree child "$CHILD_PID" 3
-  stop_tree api "$API_PID" 20
-  if [ "$KEEP_PG" != 1 ]; then stop_tree postgres-helper "$PG_PID" 30; fi
-  if [ "$KEEP_PG" != 1 ] && [ -n "$POSTMASTER" ] && kill -0 "$POSTMASTER" 2>/dev/null; then
-    log "postmaster $POSTMASTER still running; fast shutdown"
-    kill -INT "$POSTMASTER" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$POSTMASTER" 2>/dev/null || break; sleep 0.1; done
-  fi
-  [ "$KEEP_PG" = 1 ] || rm -rf "$RUN/pg" "$RUN/app" 2>/dev/null || true
-  [ "$rc" = 0 ] || log "failed (exit $rc); logs in $RUN"
-  exit "$rc"
+  stop_api
+  [ "$KEEP_PG" = 1 ] && return 0
+  stop_postgres 30
+  rm -rf "$RUN/pg" "$RUN/app" 2>/dev/null || true
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
+on_exit stop_all
+CHILD_LOG=$RUN/steps.log # run_child's stderr
 # the API's workerd processes: a new pid during a step = wrangler restarted the Worker (local queue
 # messages lost); recorded as workerdRestarted on the step's lines
 wpids() { [ -n "$API_PID" ] || return 0; descendants "$API_PID" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk '$2=="workerd"{print $1}' | sort -n | tr '\n' ' '; }
@@ -95,27 +83,9 @@ record() {
   ' | tee -a "$OUT"
   W0=$w1
 }
-run_child() { # outfile cmd...  (own process group, interruptible)
-  local out=$1 rc=0; shift
-  setsid "$@" >"$out" 2>>"$RUN/steps.log" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=
-  return "$rc"
-}
 
 # ---------------------------------------------------------------------------------------------
-[ -f "$PEER_BENCH/load.mjs" ] || die "peer benchmark not found at $PEER_BENCH"
-mkdir -p "$PEER" "$RESULTS" "$RUN"
-chmod 755 "$BENCH_WORK" "$RUN"
-(cd "$PEER_BENCH" && tar --exclude=./node_modules --exclude=./peer-emmett/node_modules --exclude=./results -cf - .) | tar -C "$PEER" --no-same-owner -xf -
-chmod -R u+w "$PEER"
-sum=$(sha256sum "$PEER/package-lock.json" | cut -d' ' -f1)
-if [ ! -d "$PEER/node_modules" ] || [ "$(cat "$PEER/node_modules/.bench-lock" 2>/dev/null)" != "$sum" ]; then
-  log "npm ci in $PEER"
-  (cd "$PEER" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  echo "$sum" >"$PEER/node_modules/.bench-lock"
-fi
+peer_bench load.mjs # -> PEER, the run-time copy
 curl -s -o /dev/null "http://127.0.0.1:$PORT/" && die "port $PORT is in use"
 
 # 1. PostgreSQL with pg_stat_statements
@@ -123,51 +93,16 @@ log "starting PostgreSQL (run dir $RUN)"
 start_postgres "shared_preload_libraries=pg_stat_statements pg_stat_statements.track=top track_io_timing=on"
 export DATABASE_URL=$PG_BASE/tracktrace
 
-# 2. the API, from HEAD (default) or a copy of the working tree
-GIT_COMMIT=$(git rev-parse --short HEAD)
-APP=$RUN/app
-mkdir -p "$APP"
-if [ "$SOURCE" = head ]; then
-  git archive HEAD | tar -C "$APP" -xf -
-else
-  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.data --exclude=./.wrangler --exclude=./bench/results --exclude=./coverage -cf - . | tar -C "$APP" -xf -
-  git diff --quiet HEAD -- src migrations wrangler.toml scripts package.json || GIT_COMMIT=$GIT_COMMIT-dirty
-fi
-# node_modules as hard links, not a symlink: wrangler dev rebuilds and restarts the Worker when a file
-# it bundled changes, and a restart drops the local queues' messages (a rebuild's chain with them).
-# Another engineer's `npm i` in the repo replaces files there; the linked copy keeps the old ones.
-cp -al "$ROOT/node_modules" "$APP/node_modules"
-# generated files git leaves out (Scalar's bundle for /docs), as npm install makes them
-(cd "$APP" && node src/ops/vendor/build.mjs >/dev/null)
-export TRACKTRACE_DATA_DIR=$RUN/api
-API_URL=http://127.0.0.1:$PORT
+# 2. the API, from HEAD (default) or a copy of the working tree (node_modules hard-linked: see lib.sh)
+app_snapshot "$SOURCE"
 log "starting the API on :$PORT from $SOURCE ($GIT_COMMIT)"
-(cd "$APP" && PORT=$PORT WRANGLER_LOG_LEVEL=warn exec setsid npm start >"$RUN/api.log" 2>&1) &
-API_PID=$!
-for _ in $(seq 1 1200); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] && break
-  kill -0 "$API_PID" 2>/dev/null || { tail -40 "$RUN/api.log" >&2; die "the API exited during start"; }
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] || die "the API was not ready within 120 s"
-TRACKTRACE_TOKEN=$(cd "$APP" && npm run --silent token -- --tenant bench --scope "tracking:read tracking:write tracking:operator")
-PARTNER_TOKEN=$(cd "$APP" && npm run --silent token -- --tenant bench --scope "tracking:read" --carriers LA)
+start_api "$PORT" "$DATABASE_URL"
+TRACKTRACE_TOKEN=$(api_token bench "tracking:read tracking:write tracking:operator")
+PARTNER_TOKEN=$(api_token bench "tracking:read" --carriers LA)
 export TRACKTRACE_TOKEN PARTNER_TOKEN
-node -e '
-  const pg = require("pg"); const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  c.connect().then(() => c.query("create extension if not exists pg_stat_statements")).then(() => c.end());'
+pg_stat_statements_on "$DATABASE_URL"
 
-export GIT_COMMIT STAMP SOURCE PHASES SEED_EVENTS REBUILDS STALL_S QUERY_N HTTP_N LAG_RUNS LAG_SCENARIOS LAG_DURATION LAG_RATE LAG_POLL_MS CONNECTIONS
-node -e '
-const fs = require("fs"), os = require("os"), { execSync } = require("child_process");
-const pg = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-const v = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")).version; } catch { return null; } };
-fs.writeFileSync(process.argv[2], JSON.stringify({
-  stamp: process.env.STAMP, gitCommit: process.env.GIT_COMMIT, source: process.env.SOURCE, host: os.hostname(), cores: os.availableParallelism(),
-  memory: execSync("free -h").toString(), cpu: os.cpus()[0]?.model, node: process.version, kernel: os.release(),
-  postgres: { version: pg.version, settings: pg.settings }, wrangler: v("node_modules/wrangler/package.json"),
-  knobs: Object.fromEntries(["PHASES","SEED_EVENTS","REBUILDS","STALL_S","QUERY_N","HTTP_N","LAG_RUNS","LAG_SCENARIOS","LAG_DURATION","LAG_RATE","LAG_POLL_MS","CONNECTIONS"].map((k) => [k, process.env[k]])),
-}, null, 1) + "\n");' "$RUN/pg.json" "$RESULTS/$STAMP-read-side.meta.json"
+run_facts "$RESULTS/$STAMP-read-side.meta.json" PHASES SEED_EVENTS REBUILDS STALL_S QUERY_N HTTP_N LAG_RUNS LAG_SCENARIOS LAG_DURATION LAG_RATE LAG_POLL_MS CONNECTIONS
 log "PostgreSQL pid $POSTMASTER, API pid $API_PID; writing $OUT"
 
 # 3. seed

@@ -61,118 +61,56 @@ OUT=$RESULTS/$STAMP.jsonl
 RAW=$RESULTS/$STAMP.raw.jsonl
 META=$RESULTS/$STAMP.meta.json
 RUN=$BENCH_WORK/run-$STAMP      # logs, API data dir (signing key, wrangler state), postgres data
-PEER=$BENCH_WORK/peer-bench     # run-time copy of the peer benchmark (+ node_modules)
 
 log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, busy_cores, wait_quiet
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, start_api, run_child, ...
 
 # ---------------------------------------------------------------------------------------------
 # process bookkeeping: everything long-lived is started with setsid (own process group, pgid = pid,
 # out of reach of the terminal's Ctrl-C) so it can be stopped in order, by its id.
-PG_PID= API_PID= PEER_PID= PEER_CMD_PID= CHILD_PID= POSTMASTER=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+PEER_PID= PEER_CMD_PID=
+stop_all() {
   stop_tree load "$CHILD_PID" 3
   stop_tree peer-commands "$PEER_CMD_PID" 5
   stop_tree peer "$PEER_PID" 5
-  stop_tree api "$API_PID" 20
-  stop_tree postgres-helper "$PG_PID" 20
-  if [ -n "$POSTMASTER" ] && kill -0 "$POSTMASTER" 2>/dev/null; then
-    log "postmaster $POSTMASTER still running; fast shutdown"
-    kill -INT "$POSTMASTER" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$POSTMASTER" 2>/dev/null || break; sleep 0.1; done
-  fi
+  stop_api
+  stop_postgres 20
   rm -rf "$RUN/pg" "$RUN/api/wrangler" "$RUN/app" 2>/dev/null || true
-  [ "$rc" = 0 ] || log "failed (exit $rc); logs in $RUN"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit stop_all
 
-# run a command in its own process group and wait for it (interruptible by the traps)
-run_child() { # outfile cmd...
-  local out=$1 rc=0
-  shift
-  setsid "$@" >"$out" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=
-  return "$rc"
+wait_health() { # url pid logfile what: until url/health answers (≤ 30 s)
+  for _ in $(seq 1 300); do
+    curl -fs -o /dev/null "$1/health" && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "$4 exited during start"; }
+    sleep 0.1
+  done
+  curl -fs -o /dev/null "$1/health" || die "$4 was not ready within 30 s"
 }
-
-free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
 # ---------------------------------------------------------------------------------------------
 # peer benchmark: copy (the directory is read-only) and install once per lock file
-[ -f "$PEER_BENCH/load.mjs" ] || die "peer benchmark not found at $PEER_BENCH (set PEER_BENCH)"
-mkdir -p "$PEER" "$RESULTS" "$RUN"
-chmod 755 "$BENCH_WORK" "$RUN"   # the embedded postgres runs as user postgres when we are root
-(cd "$PEER_BENCH" && tar --exclude=./node_modules --exclude=./peer-emmett/node_modules --exclude=./results -cf - .) |
-  tar -C "$PEER" --no-same-owner -xf -
-chmod -R u+w "$PEER"
-for d in "$PEER" "$PEER/peer-emmett"; do
-  sum=$(sha256sum "$d/package-lock.json" | cut -d' ' -f1)
-  if [ ! -d "$d/node_modules" ] || [ "$(cat "$d/node_modules/.bench-lock" 2>/dev/null)" != "$sum" ]; then
-    log "npm ci in $d"
-    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >&2)
-    echo "$sum" >"$d/node_modules/.bench-lock"
-  fi
-done
+peer_bench load.mjs peer-emmett # -> PEER, the run-time copy
 
 # ---------------------------------------------------------------------------------------------
 # 1. PostgreSQL (databases tracktrace + emmett)
 log "starting PostgreSQL (run dir $RUN)"
 if [ "$PG_STATS" = 1 ]; then
   start_postgres "shared_preload_libraries=pg_stat_statements pg_stat_statements.track=all"
-  for db in tracktrace emmett; do
-    node -e 'const pg = require("pg"); const c = new pg.Client({ connectionString: process.argv[1] });
-      c.connect().then(() => c.query("create extension if not exists pg_stat_statements")).then(() => c.end());' "$PG_BASE/$db"
-  done
+  pg_stat_statements_on "$PG_BASE/tracktrace" "$PG_BASE/emmett"
 else
   start_postgres
 fi
 
 # 2. our API (npm start with DATABASE_URL; own data dir, so the dev signing key is per run).
 # API_SNAPSHOT=1 (default): from a copy of the working tree taken now, so edits to src/ during
-# the run do not make wrangler reload the Worker mid-measurement; 0: in place.
-GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo none)
-git diff --quiet HEAD -- src migrations wrangler.toml scripts package.json 2>/dev/null || GIT_COMMIT=$GIT_COMMIT-dirty
-if [ "$API_SNAPSHOT" = head ]; then # exactly the committed tree (others' uncommitted edits stay out)
-  APP=$RUN/app
-  mkdir -p "$APP"
-  git archive HEAD | tar -C "$APP" -xf -
-  # hard links, not a symlink: an `npm i` in the repo during the run must not reload the Worker
-  cp -al "$ROOT/node_modules" "$APP/node_modules"
-# generated files git leaves out (Scalar's bundle for /docs), as npm install makes them
-(cd "$APP" && node src/ops/vendor/build.mjs >/dev/null)
-  GIT_COMMIT=$(git rev-parse --short HEAD)
-elif [ "$API_SNAPSHOT" = 1 ]; then
-  APP=$RUN/app
-  mkdir -p "$APP"
-  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.data --exclude=./.wrangler \
-    --exclude=./bench/results --exclude=./coverage -cf - . | tar -C "$APP" -xf -
-  ln -s "$ROOT/node_modules" "$APP/node_modules"
-else
-  APP=$ROOT
-fi
+# the run do not make wrangler reload the Worker mid-measurement; head: `git archive HEAD`; 0: in place.
+case $API_SNAPSHOT in head) app_snapshot head ;; 1) app_snapshot tree-symlink ;; *) app_snapshot in-place ;; esac
 API_PORT=$(free_port)
-export TRACKTRACE_DATA_DIR=$RUN/api
 log "starting the Track & Trace API on :$API_PORT"
-(cd "$APP" && DATABASE_URL=$PG_BASE/tracktrace PORT=$API_PORT WRANGLER_LOG_LEVEL=${API_LOG_LEVEL:-warn} exec setsid npm start >"$RUN/api.log" 2>&1) &
-API_PID=$!
-API_URL=http://127.0.0.1:$API_PORT
-for _ in $(seq 1 1200); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] && break
-  kill -0 "$API_PID" 2>/dev/null || { tail -40 "$RUN/api.log" >&2; die "the API exited during start"; }
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] || die "the API was not ready within 120 s"
-TRACKTRACE_TOKEN=$(cd "$APP" && npm run --silent token -- --tenant bench --scope "tracking:read tracking:write")
+start_api "$API_PORT" "$PG_BASE/tracktrace"
+TRACKTRACE_TOKEN=$(api_token bench "tracking:read tracking:write")
 export TRACKTRACE_TOKEN
-[ -n "$TRACKTRACE_TOKEN" ] || die "no token"
 
 # 3. the peer
 PEER_PORT=$(free_port)
@@ -181,12 +119,7 @@ log "starting peer-emmett on :$PEER_PORT (PG_POOL_MAX=$PG_POOL_MAX)"
 (cd "$PEER/peer-emmett" && DATABASE_URL=$PG_BASE/emmett PORT=$PEER_PORT PG_POOL_MAX=$PG_POOL_MAX PROJECTION=0 \
   exec setsid node server.mjs >"$RUN/peer.log" 2>&1) &
 PEER_PID=$!
-for _ in $(seq 1 300); do
-  curl -fs -o /dev/null "$PEER_URL/health" && break
-  kill -0 "$PEER_PID" 2>/dev/null || { cat "$RUN/peer.log" >&2; die "the peer exited during start"; }
-  sleep 0.1
-done
-curl -fs -o /dev/null "$PEER_URL/health" || die "the peer was not ready within 30 s"
+wait_health "$PEER_URL" "$PEER_PID" "$RUN/peer.log" "the peer"
 
 # 3b. the peer's command handler (only for commands-* scenarios): bench/peer-commands.mjs next to the
 # installed Emmett (it imports it by bare name), after the first peer migrated the schema
@@ -198,12 +131,7 @@ if [[ " $SCENARIOS " == *" commands-"* ]]; then
   (cd "$PEER/peer-emmett" && DATABASE_URL=$PG_BASE/emmett PORT=$PEER_CMD_PORT PG_POOL_MAX=$PG_POOL_MAX CMD_RETRY=$CMD_RETRY \
     exec setsid node bench-commands.mjs >"$RUN/peer-commands.log" 2>&1) &
   PEER_CMD_PID=$!
-  for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "$PEER_CMD_URL/health" && break
-    kill -0 "$PEER_CMD_PID" 2>/dev/null || { cat "$RUN/peer-commands.log" >&2; die "the peer's command server exited during start"; }
-    sleep 0.1
-  done
-  curl -fs -o /dev/null "$PEER_CMD_URL/health" || die "the peer's command server was not ready within 30 s"
+  wait_health "$PEER_CMD_URL" "$PEER_CMD_PID" "$RUN/peer-commands.log" "the peer's command server"
 fi
 
 # run facts

@@ -69,45 +69,22 @@ RESULTS=$ROOT/bench/results
 OUT=$RESULTS/$STAMP-store-size.jsonl
 META=$RESULTS/$STAMP-store-size.meta.json
 RUN=$BENCH_WORK/run-$STAMP-store-size
-PEER=$BENCH_WORK/peer-bench
 log() { echo "store-size: $(date -u +%H:%M:%S) $*" >&2; }
-die() { log "$*"; exit 1; }
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, busy_cores, wait_quiet
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # stop_tree, start_postgres, start_api, run_child, ...
 
-PG_PID= API_PID= CHILD_PID= POSTMASTER=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+stop_all() {
   stop_tree child "$CHILD_PID" 5
-  stop_tree api "$API_PID" 20
-  if [ "$KEEP_PG" != 1 ]; then stop_tree postgres-helper "$PG_PID" 60; fi
-  if [ "$KEEP_PG" != 1 ] && [ -n "$POSTMASTER" ] && kill -0 "$POSTMASTER" 2>/dev/null; then
-    log "postmaster $POSTMASTER still running; fast shutdown"
-    kill -INT "$POSTMASTER" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$POSTMASTER" 2>/dev/null || break; sleep 0.1; done
-  fi
+  stop_api
   if [ "$KEEP_PG" = 1 ]; then
     [ -n "$POSTMASTER" ] && log "KEEP_PG=1: PostgreSQL still runs (helper pid $PG_PID, postmaster $POSTMASTER, $DATABASE_URL); stop it with kill $PG_PID"
   else
+    stop_postgres 60 30
     rm -rf "$RUN/pg" "$RUN/app" "$RUN/api/wrangler" 2>/dev/null || true
   fi
-  [ "$rc" = 0 ] || log "failed (exit $rc); logs in $RUN"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit stop_all
+CHILD_LOG=$RUN/steps.log # run_child's stderr
 
-run_child() { # outfile cmd...  (own process group, interruptible by the traps)
-  local out=$1 rc=0; shift
-  setsid "$@" >"$out" 2>>"$RUN/steps.log" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=
-  return "$rc"
-}
-free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
 ss() { node bench/store-size.mjs "$@"; } # quick helpers (snap, delta, depth, guard)
 json() { node -e "$1" "${@:2}"; }
 wait_drained() { # the projections have applied what the last step appended (outbox empty), ≤ DRAIN_WAIT s
@@ -133,24 +110,13 @@ for s in $SIZES; do
 done
 MAX_SIZE=$prev
 [ $((CHUNK % 10000)) = 0 ] || die "CHUNK: a multiple of 10000"
-[ -f "$PEER_BENCH/load.mjs" ] || die "peer benchmark not found at $PEER_BENCH (set PEER_BENCH)"
-mkdir -p "$PEER" "$RESULTS" "$RUN"
-chmod 755 "$BENCH_WORK" "$RUN" # the embedded postgres runs as user postgres when we are root
+mkdir -p "$BENCH_WORK"
 # disk: ~430 bytes of heap and ~170 of indexes per event, the WAL of the fill, the index builds' sorts
 need_kb=$((MAX_SIZE * 2 + 2000000))
 avail_kb=$(df -Pk "$BENCH_WORK" | awk 'NR==2{print $4}')
 log "disk: $((avail_kb / 1024 / 1024)) GiB free in $BENCH_WORK, ~$((need_kb / 1024 / 1024)) GiB needed for $MAX_SIZE events"
 [ "$avail_kb" -gt "$need_kb" ] || die "not enough free disk in $BENCH_WORK (df -h $BENCH_WORK)"
-
-(cd "$PEER_BENCH" && tar --exclude=./node_modules --exclude=./peer-emmett/node_modules --exclude=./results -cf - .) |
-  tar -C "$PEER" --no-same-owner -xf -
-chmod -R u+w "$PEER"
-sum=$(sha256sum "$PEER/package-lock.json" | cut -d' ' -f1)
-if [ ! -d "$PEER/node_modules" ] || [ "$(cat "$PEER/node_modules/.bench-lock" 2>/dev/null)" != "$sum" ]; then
-  log "npm ci in $PEER"
-  (cd "$PEER" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  echo "$sum" >"$PEER/node_modules/.bench-lock"
-fi
+peer_bench load.mjs # -> PEER, the run-time copy
 
 # 1. PostgreSQL
 log "starting PostgreSQL (run dir $RUN)"
@@ -158,54 +124,11 @@ start_postgres
 export DATABASE_URL=$PG_BASE/tracktrace
 
 # 2. the API's source: HEAD (default) or a copy of the working tree; node_modules hard-linked
-GIT_COMMIT=$(git rev-parse --short HEAD)
-APP=$RUN/app
-mkdir -p "$APP"
-if [ "$SOURCE" = head ]; then
-  git archive HEAD | tar -C "$APP" -xf -
-else
-  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.data --exclude=./.wrangler --exclude=./bench/results --exclude=./coverage -cf - . | tar -C "$APP" -xf -
-  git diff --quiet HEAD -- src migrations wrangler.toml scripts package.json || GIT_COMMIT=$GIT_COMMIT-dirty
-fi
-cp -al "$ROOT/node_modules" "$APP/node_modules"
-(cd "$APP" && node src/ops/vendor/build.mjs >/dev/null) # generated files git leaves out
+app_snapshot "$SOURCE"
 PORT=${PORT:-$(free_port)}
-export TRACKTRACE_DATA_DIR=$RUN/api
-API_URL=http://127.0.0.1:$PORT
 (cd "$APP" && "$ROOT/node_modules/.bin/tsx" scripts/migrate.ts >&2)
 
-start_api() {
-  curl -s -o /dev/null "$API_URL/" && die "port $PORT is in use"
-  (cd "$APP" && PORT=$PORT WRANGLER_LOG_LEVEL=${API_LOG_LEVEL:-warn} exec setsid npm start >>"$RUN/api.log" 2>&1) &
-  API_PID=$!
-  for _ in $(seq 1 1200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] && break
-    kill -0 "$API_PID" 2>/dev/null || { tail -40 "$RUN/api.log" >&2; die "the API exited during start"; }
-    sleep 0.1
-  done
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] || die "the API was not ready within 120 s"
-  if [ -z "${TRACKTRACE_TOKEN:-}" ]; then
-    TRACKTRACE_TOKEN=$(cd "$APP" && npm run --silent token -- --tenant bench --scope "tracking:read tracking:write")
-    [ -n "$TRACKTRACE_TOKEN" ] || die "no token"
-    export TRACKTRACE_TOKEN
-  fi
-}
-stop_api() {
-  stop_tree api "$API_PID" 20
-  API_PID=
-}
-
-export STAMP GIT_COMMIT SOURCE SIZES DURATION CONNECTIONS WARM_S TRIES NOISE_MAX FULL_N NEWEST_N BENCH_SHARE TENANTS CHUNK
-json '
-const fs = require("fs"), os = require("os"), { execSync } = require("child_process");
-const pg = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-const v = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")).version; } catch { return null; } };
-fs.writeFileSync(process.argv[2], JSON.stringify({
-  stamp: process.env.STAMP, gitCommit: process.env.GIT_COMMIT, source: process.env.SOURCE, host: os.hostname(), cores: os.availableParallelism(),
-  memory: execSync("free -h").toString(), disk: execSync("df -h " + process.argv[3]).toString(), cpu: os.cpus()[0]?.model, node: process.version, kernel: os.release(),
-  postgres: { version: pg.version, settings: pg.settings }, wrangler: v("node_modules/wrangler/package.json"),
-  knobs: Object.fromEntries(["SIZES","DURATION","CONNECTIONS","WARM_S","TRIES","NOISE_MAX","FULL_N","NEWEST_N","BENCH_SHARE","TENANTS","CHUNK"].map((k) => [k, process.env[k]])),
-}, null, 1) + "\n");' "$RUN/pg.json" "$META" "$BENCH_WORK"
+FACTS_DISK=$BENCH_WORK run_facts "$META" SIZES DURATION CONNECTIONS WARM_S TRIES NOISE_MAX FULL_N NEWEST_N BENCH_SHARE TENANTS CHUNK
 log "PostgreSQL pid $POSTMASTER; writing $OUT"
 
 # 3. the long stream (once; it stays the same stream at every size)
@@ -226,7 +149,11 @@ for size in $SIZES; do
 
   # 4b. the API, fresh; a short discarded `many` run to warm it
   log "size $size: starting the API on :$PORT"
-  start_api
+  start_api "$PORT" "$DATABASE_URL"
+  if [ -z "${TRACKTRACE_TOKEN:-}" ]; then # the first time
+    TRACKTRACE_TOKEN=$(api_token bench "tracking:read tracking:write")
+    export TRACKTRACE_TOKEN
+  fi
   if [ "$WARM_S" -gt 0 ]; then
     run_child "$RUN/warm.out" node "$PEER/load.mjs" --adapter tracktrace --url "$API_URL" --scenario many --duration "$WARM_S" --warmup 0 --connections "$CONNECTIONS" || true
   fi
