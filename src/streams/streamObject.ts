@@ -1,29 +1,25 @@
-// The single writer of one (tenant, stream). Appends queue here; while one commit is in flight the
-// next ones wait and are committed together in one tt_append call (group commit), each checked
-// against its own expected version. Durable Object input gates do not cover database I/O, so
-// the queue, not the runtime, is what serializes writes. Postgres' unique keys stay the last guard.
-// Commands run through the same queue, one at a time: load state, decide, append at that version.
+// The single writer of one (tenant, stream). Appends and commands queue here; while one commit is in
+// flight the next ones wait and are committed together in one tt_append call (group commit), each
+// checked against its own expected version. Durable Object input gates do not cover database I/O,
+// so the queue, not the runtime, is what serializes writes. Postgres' unique keys stay the last guard.
+// Groups: src/streams/groups.ts. An append that surely loses its version check is answered from
+// memory without joining one (src/streams/conflicts.ts); while writers race for the stream, such
+// losers are answered in turn, one per commit (src/streams/parking.ts).
 import { DurableObject } from 'cloudflare:workers';
 import { DbUnavailable, isUniqueViolation, type Db } from '../db/client';
 import { pooledDb, SqlError } from '../db/pool';
-import { MODELS } from '../domain/entities';
 import { appendGroup, type GroupResult } from '../eventStore/append';
 import { readInfo, readPage } from '../eventStore/read';
-import { loadSnapshotAndTail, saveSnapshot } from '../eventStore/snapshots';
 import type {
   AppendRequest, AppendResult, CommandRequest, CommandResult, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
 } from '../eventStore/types';
 import { publish } from '../outbox/publish';
-import { runCommand, toDomain } from './commandRun';
+import { derivedIds, planCommands, type CommandHost, type CommandPlan, type CommandWaiter } from './commandRun';
+import { KnownStream, PendingIds, surelyLoses } from './conflicts';
+import { takeGroup, type AppendWaiter, type Waiter } from './groups';
+import { Parking } from './parking';
 import { ReadCache } from './readCache';
-
-const MAX_GROUP_EVENTS = 1_000;
-type Waiter =
-  | { kind: 'append'; req: AppendRequest; resolve: (r: AppendResult) => void }
-  | { kind: 'command'; cmd: CommandRequest; resolve: (r: CommandResult) => void };
-
-/** Decided state held in memory, how it was loaded, and the newest snapshot saved of it. */
-type Loaded = { version: number; state: unknown; loadedFromSnapshot: number | null; replayedEvents: number; snapshotVersion: number | null };
+import { DecidedState } from './state';
 
 /** Postgres refused a value that passed validation (class 22: a NUL in a string, an odd offset…). */
 const invalidValue = (e: unknown) => {
@@ -43,9 +39,11 @@ export class StreamObject extends DurableObject<Env> {
   private queue: Waiter[] = [];
   private committing = false;
   private key: StreamKey | null = null;
-  private loaded: Loaded | null = null;
+  private decided = new DecidedState(() => this.db, () => this.key!, Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100)));
   private cache = new ReadCache();
-  private snapshotEvery = Math.max(1, Number(this.env.SNAPSHOT_FREQUENCY || 100));
+  private known = new KnownStream();
+  private pending = new PendingIds();
+  private parking = new Parking<AppendWaiter>((w) => this.finish(w, { status: 409, code: 'wrong_expected_version', currentVersion: this.known.version ?? w.seen! }));
 
   private idle: ReturnType<typeof setTimeout> | null = null;
 
@@ -59,7 +57,7 @@ export class StreamObject extends DurableObject<Env> {
     if (!seconds) return;
     if (this.idle) clearTimeout(this.idle);
     this.idle = setTimeout(() => {
-      if (!this.committing && this.queue.length === 0) this.ctx.abort('idle');
+      if (!this.committing && this.queue.length === 0 && this.parking.size === 0) this.ctx.abort('idle');
     }, seconds * 1000);
   }
 
@@ -71,7 +69,13 @@ export class StreamObject extends DurableObject<Env> {
   async append(key: StreamKey, requests: AppendRequest[]): Promise<AppendResult[]> {
     this.touch();
     this.key = key;
-    const results = requests.map((req) => new Promise<AppendResult>((resolve) => this.queue.push({ kind: 'append', req, resolve })));
+    // a batch's items are answered in their order, so only a request alone may wait its turn
+    const park = requests.length === 1;
+    const results = requests.map((req) => new Promise<AppendResult>((resolve) => {
+      const w: AppendWaiter = { kind: 'append', req, ids: req.events.map((e) => e.id.toLowerCase()), done: false, park, resolve };
+      this.pending.hold(w.ids);
+      if (!this.answerFromMemory(w, !this.committing && this.queue.length === 0, this.committing)) this.queue.push(w);
+    }));
     this.kick();
     return Promise.all(results);
   }
@@ -79,9 +83,42 @@ export class StreamObject extends DurableObject<Env> {
   async command(key: StreamKey, cmd: CommandRequest): Promise<CommandResult> {
     this.touch();
     this.key = key;
-    const result = new Promise<CommandResult>((resolve) => this.queue.push({ kind: 'command', cmd, resolve }));
+    // derived before queueing, so a request holding the same ids is never answered from memory
+    const ids = cmd.idempotencyKey ? await derivedIds(key, cmd.idempotencyKey) : [];
+    const result = new Promise<CommandResult>((resolve) => {
+      this.pending.hold(ids);
+      this.queue.push({ kind: 'command', cmd, ids, attempts: 0, done: false, resolve });
+    });
     this.kick();
     return result;
+  }
+
+  /** Answers a waiter once, and lets go of its ids. */
+  private finish<W extends Waiter>(w: W, r: Parameters<W['resolve']>[0]) {
+    if (w.done) return;
+    w.done = true;
+    this.pending.release(w.ids);
+    (w.resolve as (r: unknown) => void)(r);
+  }
+
+  /**
+   * 409 wrong_expected_version from memory when tt_append would surely give it (conflicts.ts):
+   * the version check fails against the version of our last commit, and none of the request's ids
+   * is stored in the stream or held by another request here. `nothingAhead`: nothing is in flight
+   * or queued before it. While others race for the stream (`racing`) it waits its turn (parking.ts).
+   */
+  private answerFromMemory(w: AppendWaiter, nothingAhead: boolean, racing: boolean): boolean {
+    const version = this.known.version;
+    if (version === null || !surelyLoses(w.req.expected, version, nothingAhead)) return false;
+    if (!this.known.complete) {
+      void this.known.loadOlder(this.db, this.key!); // so the next conflict can be answered here
+      return false;
+    }
+    if (!this.known.absent(w.ids) || this.pending.shared(w.ids)) return false;
+    w.seen = version;
+    if (w.park && (racing || this.parking.size > 0)) this.parking.park(w);
+    else this.finish(w, { status: 409, code: 'wrong_expected_version', currentVersion: version });
+    return true;
   }
 
   async read(key: StreamKey, q: ReadRequest): Promise<ReadResult> {
@@ -103,8 +140,9 @@ export class StreamObject extends DurableObject<Env> {
 
   /** A commit failed or raced: it may still land in Postgres. Forget everything held in memory. */
   private forget() {
-    this.loaded = null;
+    this.decided.drop();
     this.cache.forget();
+    this.known.forget();
   }
 
   async info(key: StreamKey): Promise<StreamInfo> {
@@ -122,7 +160,10 @@ export class StreamObject extends DurableObject<Env> {
     this.touch();
     this.key = key;
     try {
-      const s = await this.ensureLoaded();
+      // a load that overlapped a commit may have missed it: answer with it, but do not keep it
+      const generation = this.cache.generation;
+      const quiet = !this.committing;
+      const s = this.decided.current ?? (await this.decided.beside(() => quiet && !this.committing && generation === this.cache.generation));
       if (s.version === 0) return { status: 404 };
       return { status: 200, version: s.version, state: JSON.stringify(s.state), snapshotVersion: s.loadedFromSnapshot, replayedEvents: s.replayedEvents };
     } catch (e) {
@@ -130,53 +171,79 @@ export class StreamObject extends DurableObject<Env> {
     }
   }
 
-  private kick() {
-    if (this.committing || this.queue.length === 0) return;
+  /** `afterCommit`: a commit just returned; its losers queued behind it wait their turn. */
+  private kick(afterCommit = false) {
+    if (this.committing) return;
+    this.answerQueued(afterCommit);
+    if (afterCommit) this.parking.turn();
+    if (this.queue.length === 0) return this.parking.idle();
     this.committing = true;
-    const head = this.queue[0]!;
-    let work: Promise<void>;
-    if (head.kind === 'command') {
-      this.queue.shift();
-      work = this.runCommand(head.cmd).then(head.resolve);
-    } else {
-      let n = 1;
-      let events = head.req.events.length;
-      for (let w = this.queue[n]; w?.kind === 'append' && events + w.req.events.length <= MAX_GROUP_EVENTS; w = this.queue[++n]) {
-        events += w.req.events.length;
-      }
-      work = this.commit(this.queue.splice(0, n) as Extract<Waiter, { kind: 'append' }>[]);
-    }
-    void work.finally(() => {
+    this.parking.commitStarted();
+    void this.runGroup(takeGroup(this.queue)).finally(() => {
       this.cache.moved();
       this.committing = false;
-      this.kick();
+      this.kick(true);
     });
   }
 
-  private async commit(group: Extract<Waiter, { kind: 'append' }>[]): Promise<void> {
+  /** Before the next group: answer from memory, in queue order, what surely loses. */
+  private answerQueued(racing: boolean) {
+    if (this.known.version === null) return;
+    let nothingAhead = true;
+    this.queue = this.queue.filter((w) => {
+      const answered = w.kind === 'append' && this.answerFromMemory(w, nothingAhead, racing);
+      nothingAhead &&= answered;
+      return !answered;
+    });
+  }
+
+  private async runGroup(group: Waiter[]): Promise<void> {
     const key = this.key!;
-    const requests = group.map((w) => w.req);
-    for (let attempt = 1; ; attempt++) {
+    const commands = group.filter((w): w is CommandWaiter => w.kind === 'command');
+    const appends = group.filter((w): w is AppendWaiter => w.kind === 'append');
+    let plan: CommandPlan | null = null;
+    let requests: AppendRequest[] = [];
+    let out: GroupResult | null = null;
+    for (let attempt = 1; !out; attempt++) {
       try {
-        const out = await appendGroup(this.db, key, requests);
-        out.results.forEach((r, i) => group[i]!.resolve(r));
-        await this.committed(out, requests);
-        return;
+        plan = commands.length ? await planCommands(this.commandHost(), commands) : null;
+        requests = [...(plan?.request ? [plan.request] : []), ...appends.map((w) => w.req)];
+        if (!requests.length) break;
+        out = await appendGroup(this.db, key, requests);
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
         // the same id on another stream): run the group again; tt_append sees what is stored now.
         this.forget(); // the outcome is unknown, or someone else wrote
         if (isUniqueViolation(e) && attempt < 3) continue;
+        const open = group.filter((w) => !w.done);
         // One bad request must not sink the others that share its transaction.
-        if (!(e instanceof DbUnavailable) && group.length > 1) {
-          for (const w of group) await this.commit([w]);
+        if (!(e instanceof DbUnavailable) && open.length > 1) {
+          for (const w of open) w.alone = true;
+          this.queue.unshift(...open);
           return;
         }
         const result = invalidValue(e) ?? unavailable(e);
-        for (const w of group) w.resolve(result);
+        for (const w of open) this.finish(w, result);
         return;
       }
     }
+    // The commit stands from here on. Answers go out once this turn ends, after committed() has
+    // brought the caches up to date (its first await comes after that).
+    const offset = plan?.request ? 1 : 0;
+    appends.forEach((w, i) => this.finish(w, out!.results[i + offset]!));
+    this.queue.unshift(...(plan?.settle(out) ?? [])); // commands to decide again go first
+    if (out) await this.committed(out, requests);
+  }
+
+  private commandHost(): CommandHost {
+    return {
+      db: this.db,
+      key: this.key!,
+      ensureLoaded: () => this.decided.ensure(),
+      absent: (ids) => this.known.absent(ids),
+      finish: (w, r) => this.finish(w, r),
+      dropState: () => this.decided.drop(),
+    };
   }
 
   /**
@@ -185,74 +252,13 @@ export class StreamObject extends DurableObject<Env> {
    */
   private async committed(out: GroupResult, requests: AppendRequest[]) {
     this.cache.committed(out, requests);
+    this.known.committed(out, requests);
     publish(this.env, this.key!, out);
     try {
-      await this.follow(requests, out.results, out.version);
+      await this.decided.follow(requests, out.results, out.version);
     } catch (e) {
-      this.loaded = null;
+      this.decided.drop();
       console.error('stream object: state could not follow the commit', e instanceof Error ? e.message : e);
-    }
-  }
-
-  /** Keeps the in-memory state (when loaded) in step with what was just committed. */
-  private async follow(requests: AppendRequest[], results: AppendResult[], version: number) {
-    const loaded = this.loaded;
-    if (!loaded) return;
-    const model = MODELS[this.key!.entityType];
-    for (const [i, r] of results.entries()) {
-      if (r.status !== 201) continue;
-      if (r.fromVersion !== loaded.version + 1) break; // events we never saw came in between
-      for (const e of requests[i]!.events) loaded.state = model.evolve(loaded.state, toDomain(e));
-      loaded.version = r.toVersion;
-    }
-    if (loaded.version !== version) {
-      this.loaded = null; // out of step: reload on next use
-      return;
-    }
-    if (Math.floor(loaded.version / this.snapshotEvery) > Math.floor((loaded.snapshotVersion ?? 0) / this.snapshotEvery)) {
-      await this.snapshot(loaded);
-    }
-  }
-
-  private async snapshot(loaded: Loaded) {
-    try {
-      await saveSnapshot(this.db, this.key!, loaded.version, MODELS[this.key!.entityType].stateVersion, loaded.state);
-      loaded.snapshotVersion = loaded.version;
-    } catch (e) {
-      console.warn('stream object: snapshot not saved', e instanceof Error ? e.message : e); // a later one will do
-    }
-  }
-
-  private async ensureLoaded(): Promise<Loaded> {
-    if (this.loaded) return this.loaded;
-    const key = this.key!;
-    const model = MODELS[key.entityType];
-    const { snapshot, events } = await loadSnapshotAndTail(this.db, key, model.stateVersion);
-    let state = snapshot ? snapshot.state : model.initial();
-    for (const e of events) state = model.evolve(state, toDomain(e));
-    const version = events.length ? events[events.length - 1]!.version : (snapshot?.version ?? 0);
-    const from = snapshot?.version ?? null;
-    const loaded: Loaded = { version, state, loadedFromSnapshot: from, replayedEvents: events.length, snapshotVersion: from };
-    this.loaded = loaded;
-    if (events.length >= this.snapshotEvery) await this.snapshot(loaded);
-    return loaded;
-  }
-
-  private async runCommand(cmd: CommandRequest): Promise<CommandResult> {
-    try {
-      return await runCommand(
-        {
-          db: this.db,
-          key: this.key!,
-          ensureLoaded: () => this.ensureLoaded(),
-          committed: (out, requests) => this.committed(out, requests),
-          dropState: () => (this.loaded = null),
-        },
-        cmd,
-      );
-    } catch (e) {
-      this.forget();
-      return invalidValue(e) ?? unavailable(e);
     }
   }
 }
