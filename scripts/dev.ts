@@ -1,10 +1,12 @@
-// `npm start`: embedded Postgres (or DATABASE_URL) -> migrations -> WebSocket relay -> wrangler dev.
+// `npm start`: embedded Postgres (or DATABASE_URL) -> migrations -> WebSocket relay -> the Worker on Miniflare
+// (scripts/serve.ts; `npm run dev`: wrangler dev with live reload).
 // Prints the URL and a development token; Ctrl-C stops everything it started. While it runs,
 // .data/run/<port>.json tells `npm run token` and `npm run seed` its URL and data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEV_ISSUER, dataDir, loadDevKey, signDevToken, tokenRulesFromEnv } from './devKey.ts';
 import { forgetInstance, recordInstance, runningInstances } from './instance.ts';
 import { migrateDatabase } from './migrate.ts';
@@ -106,7 +108,24 @@ try {
     { mode: 0o600 },
   );
 
-  wrangler = spawn(
+  // Default (--runtime=miniflare): the deploy bundle on Miniflare's API, without wrangler dev's proxy
+  // (half the server CPU per append), Durable Objects in memory unless WRANGLER_PERSIST is set, crons
+  // fired (scripts/serve.ts). `npm run dev` (--runtime=wrangler): wrangler dev, with live reload.
+  const flag = process.argv.slice(2).map((a, i, all) => (a === '--runtime' ? all[i + 1] : a.startsWith('--runtime=') ? a.slice(10) : undefined)).find(Boolean);
+  const runtime = flag ?? process.env.TRACKTRACE_RUNTIME ?? 'miniflare';
+  if (runtime !== 'wrangler' && runtime !== 'miniflare') throw new Error(`runtime ${runtime}: use wrangler or miniflare`);
+  wrangler = runtime === 'miniflare' ? spawn(
+    process.execPath,
+    [
+      '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./serve.ts', import.meta.url)),
+      '--ip', '127.0.0.1', '--port', String(port),
+      '--env-file', envFile,
+      ...(process.env.WRANGLER_PERSIST ? ['--persist-to', persist] : []),
+      '--log-level', process.env.WRANGLER_LOG_LEVEL ?? 'info',
+      ...(process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.INSPECTOR_PORT] : []),
+    ],
+    { stdio: 'inherit', detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+  ) : spawn(
     process.execPath,
     [
       path.resolve('node_modules/wrangler/bin/wrangler.js'), 'dev',
@@ -123,7 +142,7 @@ try {
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     },
   );
-  wrangler.on('exit', (code) => { if (!stopping) { log(`wrangler exited (${code})`); void stop(code ?? 1); } });
+  wrangler.on('exit', (code) => { if (!stopping) { log(`${runtime === 'wrangler' ? 'wrangler' : 'serve'} exited (${code})`); void stop(code ?? 1); } });
 
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
