@@ -80,8 +80,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
   measure batch8 "$DB" 8
   measure peer "$PG_BASE/emmett" 1
 done
+# plans stay right on a young table (../shared/PERF-NOTES.md): index entries read per appended event
+psql -qAt "$DB" -c "select json_build_object('scenario', 'append-sql-index-reads', 'events', (select count(*) from events),
+  'indexes', json_object_agg(indexrelname, json_build_object('scans', idx_scan, 'entriesRead', idx_tup_read)))
+  from pg_stat_user_indexes where relname in ('events', 'streams')" | tee -a "$OUT"
 node -e '
-const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
+const all = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
+const rows = all.filter((r) => r.pgMsPerEvent !== undefined), idx = all.find((r) => r.indexes);
 const by = {}; for (const r of rows) (by[r.scenario] ??= []).push(r);
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]; };
 const peer = med(by["append-sql-peer"].map((r) => r.pgMsPerEvent)), peerWal = med(by["append-sql-peer"].map((r) => r.walPerEvent));
@@ -89,5 +94,7 @@ console.log("\n| variant | events/s | Postgres CPU ms/event | vs peer | WAL B/ev
 for (const [k, a] of Object.entries(by)) {
   const ms = med(a.map((r) => r.pgMsPerEvent)), wal = med(a.map((r) => r.walPerEvent));
   console.log(`| ${k.slice(11)} | ${med(a.map((r) => r.eventsPerS))} | ${ms} | ${(ms / peer).toFixed(2)}× | ${wal} | ${(wal / peerWal).toFixed(2)}× |`);
-}' "$OUT"
+}
+if (idx) console.log("\nindex entries read per stored event (each is 0 unless a plan walks an index; tt_append_rendered reads its own new event back through events_pkey): " +
+  Object.entries(idx.indexes).map(([k, v]) => `${k} ${(v.entriesRead / idx.events).toFixed(3)}`).join(", "));' "$OUT"
 log "results: $OUT"
