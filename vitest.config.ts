@@ -27,6 +27,7 @@ export default defineConfig({
           TEST_CONTROL_URL: inject('controlUrl'),
           OUTBOX_SWEEP_S: '1', // so a lost message is swept within a test's patience
           REBUILD_PAGE: '200', // so a rebuild of the test store takes many pages
+          CORS_ORIGINS: 'https://ops.example.com, https://partner.example.org/',
         },
         // queue.consumer() tests call the Worker's queue handler directly (test-only flag)
         compatibilityFlags: ['service_binding_extra_handlers'],

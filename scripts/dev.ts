@@ -96,6 +96,7 @@ try {
     AUTH_CARRIERS_CLAIM: process.env.AUTH_CARRIERS_CLAIM,
     OUTBOX_SWEEP_S: process.env.OUTBOX_SWEEP_S,
     REBUILD_PAGE: process.env.REBUILD_PAGE,
+    CORS_ORIGINS: process.env.CORS_ORIGINS,
     AUTH_CLOCK_SKEW_S: process.env.AUTH_CLOCK_SKEW_S,
     SNAPSHOT_FREQUENCY: process.env.SNAPSHOT_FREQUENCY,
     LOG_LEVEL: process.env.LOG_LEVEL,

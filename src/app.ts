@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env';
 import { authenticate } from './http/auth';
+import { corsForOrigins } from './http/cors';
 import { deadLetterRoutes } from './admin/deadLetters';
 import { DbUnavailable } from './db/client';
 import { projectionAdminRoutes } from './admin/projections';
@@ -29,6 +30,7 @@ app.use(async (c, next) => {
   await next();
 });
 app.use(requestId({ limitLength: 128 }));
+app.use(corsForOrigins()); // before auth: preflights carry no token
 app.use('/v1/*', authenticate);
 app.route('/', healthRoutes);
 app.route('/', openApiRoutes);
