@@ -22,9 +22,12 @@ let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
 let wrangler: ChildProcess | undefined;
 let runFile: string | undefined;
 let stopping = false;
-// Durable Objects keep nothing of their own (Postgres holds it all), yet locally every object gets
-// a SQLite file: put those on tmpfs when there is one, and throw them away at exit.
-const persist = process.env.WRANGLER_PERSIST ?? (existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tracktrace-') : path.join(dir, 'wrangler'));
+// Durable Objects keep nothing of their own (Postgres holds it all), yet under wrangler dev every
+// object gets a SQLite file: put those on tmpfs when there is one, and throw them away at exit.
+// (Miniflare keeps them in memory unless WRANGLER_PERSIST is set.)
+const flag = process.argv.slice(2).map((a, i, all) => (a === '--runtime' ? all[i + 1] : a.startsWith('--runtime=') ? a.slice(10) : undefined)).find(Boolean);
+const runtime = flag ?? process.env.TRACKTRACE_RUNTIME ?? 'miniflare';
+const persist = process.env.WRANGLER_PERSIST ?? (runtime === 'wrangler' && existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tracktrace-') : path.join(dir, 'wrangler'));
 
 async function stop(code: number) {
   if (stopping) return;
@@ -44,6 +47,7 @@ async function stop(code: number) {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0)); // the terminal closed: free the port
 
 /** Fails at once when the port is taken (else the readiness check below could find another server). */
 async function checkPort() {
@@ -112,8 +116,6 @@ try {
   // Default (--runtime=miniflare): the deploy bundle on Miniflare's API, without wrangler dev's proxy
   // (half the server CPU per append), Durable Objects in memory unless WRANGLER_PERSIST is set, crons
   // fired (scripts/serve.ts). `npm run dev` (--runtime=wrangler): wrangler dev, with live reload.
-  const flag = process.argv.slice(2).map((a, i, all) => (a === '--runtime' ? all[i + 1] : a.startsWith('--runtime=') ? a.slice(10) : undefined)).find(Boolean);
-  const runtime = flag ?? process.env.TRACKTRACE_RUNTIME ?? 'miniflare';
   if (runtime !== 'wrangler' && runtime !== 'miniflare') throw new Error(`runtime ${runtime}: use wrangler or miniflare`);
   wrangler = runtime === 'miniflare' ? spawn(
     process.execPath,

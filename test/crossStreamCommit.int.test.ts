@@ -1,7 +1,9 @@
 // The pool shard commits the groups of several streams together (tt_append_batch). Called here on
 // the shard object itself, as stream objects do, against the real Postgres.
+import { Client } from '@neondatabase/serverless';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { configureDriver } from '../src/db/client';
 import { shipmentStream, sql } from './helpers/api';
 
 type Outcome = { ok: true; rows: { r: any }[] } | { ok: false; transient: boolean; code?: string; message: string };
@@ -76,5 +78,30 @@ describe('cross-stream group commit in a pool shard', () => {
     expect(rb).toMatchObject({ ok: false, transient: false, code: '22007' });
     const stored = await sql<{ stream_id: string }>('select stream_id from events where tenant_id = $1 order by stream_id', [t]);
     expect(stored.map((s) => s.stream_id).sort()).toEqual([a, c].sort());
+  });
+
+  it('a retry that waited for its original to commit gets 200 with the original versions, never 409', async () => {
+    const t = tenant();
+    const s = shipmentStream();
+    const append = 'select tt_append_fast($1, $2, $3, $4::jsonb) as r';
+    await sql(append, [t, s, 'shipment', JSON.stringify([{ expected: 'no_stream', events: [event()] }])]);
+    const request = JSON.stringify([{ expected: 1, events: [event()] }]);
+    configureDriver(env as Env);
+    const original = new Client({ connectionString: (env as Env).DATABASE_URL });
+    original.on('error', () => {}); // the relay drops the socket at end(); nothing to report
+    await original.connect();
+    try {
+      await original.query('begin');
+      const first = (await original.query(append, [t, s, 'shipment', request])).rows[0].r;
+      expect(first.results[0]).toMatchObject({ status: 201, fromVersion: 2 });
+      const retry = sql<{ r: any }>(append, [t, s, 'shipment', request]); // waits for the stream's lock
+      await new Promise((r) => setTimeout(r, 300));
+      await original.query('commit');
+      const [{ r }] = (await retry) as [{ r: any }];
+      expect(r.results[0]).toMatchObject({ status: 200, fromVersion: 2, toVersion: 2, positions: first.results[0].positions });
+    } finally {
+      await original.end();
+    }
+    expect(await sql('select version::int from events where tenant_id = $1 order by version', [t])).toEqual([{ version: 1 }, { version: 2 }]);
   });
 });

@@ -13,6 +13,7 @@ type PoolStub = { query(text: string, params: unknown[]): Promise<Outcome>; appe
 
 const MAX_BATCH_GROUPS = 64;
 const MAX_BATCH_EVENTS = 2_000;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024; // of request JSON: events may be up to 64 KB each
 const APPEND_ONE = 'select tt_append_fast($1, $2, $3, $4::jsonb) as r';
 
 export class DbPool extends DurableObject<Env> {
@@ -42,14 +43,25 @@ export class DbPool extends DurableObject<Env> {
     if (this.appending || this.waiting.length === 0) return;
     let n = 0;
     let events = 0;
-    while (n < this.waiting.length && n < MAX_BATCH_GROUPS && (n === 0 || events + this.waiting[n]!.group.events <= MAX_BATCH_EVENTS)) {
-      events += this.waiting[n++]!.group.events;
+    let bytes = 0;
+    for (; n < this.waiting.length && n < MAX_BATCH_GROUPS; n++) {
+      const g = this.waiting[n]!.group;
+      if (n > 0 && (events + g.events > MAX_BATCH_EVENTS || bytes + g.requests.length > MAX_BATCH_BYTES)) break;
+      events += g.events;
+      bytes += g.requests.length;
     }
     this.appending = true;
-    void this.commit(this.waiting.splice(0, n)).finally(() => {
-      this.appending = false;
-      this.flush();
-    });
+    const batch = this.waiting.splice(0, n);
+    void this.commit(batch)
+      .catch((e) => {
+        // never leave a stream object waiting: an answer nobody can vouch for is "unknown"
+        const out: Outcome = { ok: false, transient: true, message: e instanceof Error ? e.message : String(e) };
+        for (const b of batch) b.resolve(out);
+      })
+      .finally(() => {
+        this.appending = false;
+        this.flush();
+      });
   }
 
   private async commit(batch: { group: AppendGroup; resolve: (o: Outcome) => void }[]) {

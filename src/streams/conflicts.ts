@@ -14,21 +14,18 @@
 import type { Db } from '../db/client';
 import type { GroupResult } from '../eventStore/append';
 import type { AppendRequest, ExpectedVersion, StreamKey } from '../eventStore/types';
-import { versionMatches } from '../http/preconditions';
 
 /** Above this many events a stream's ids are not all kept: its conflicts go to Postgres. */
 const MAX_KNOWN_IDS = 50_000;
 
 /**
- * Whether tt_append would surely refuse `expected` with the stream at `version` now. Versions only
- * grow, so a number below it (or no_stream once the stream has events) loses whatever is queued
- * ahead or in flight; any other mismatch only when nothing is (what is ahead may still move the
- * stream to the expected version, or fail and leave it where it is).
+ * Whether tt_append would surely refuse `expected` with the stream at `version` now, whatever is
+ * queued or in flight and whoever else writes: versions only grow, so a number below it (or
+ * no_stream once the stream has events) can never match again. Any other mismatch (a number above
+ * it, stream_exists at 0) goes to Postgres: a write this object did not make may have moved it there.
  */
-export function surelyLoses(expected: ExpectedVersion, version: number, nothingAhead: boolean): boolean {
-  if (typeof expected === 'number' && expected < version) return true;
-  if (expected === 'no_stream' && version > 0) return true;
-  return nothingAhead && !versionMatches(expected, version);
+export function surelyLoses(expected: ExpectedVersion, version: number): boolean {
+  return (typeof expected === 'number' && expected < version) || (expected === 'no_stream' && version > 0);
 }
 
 /** What the object knows of its stream: the version after its last commit and the ids stored. */

@@ -3,11 +3,12 @@
 // HTTP requests per committed event, and the winner is whoever is quickest, so an unlucky writer
 // loses a hundred times). So each commit releases one loser, oldest first, with the version that
 // commit left: a server-side backoff that gives every writer its turn. A held 409 stays true
-// (versions only grow); a 201 is never held.
+// (versions only grow); a 201 is never held, and no loser waits longer than MAX_WAIT_MS.
 const IDLE_MS = 50;
+const MAX_WAIT_MS = 200;
 
 export class Parking<W> {
-  private waiting: W[] = [];
+  private waiting: { w: W; at: number }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private started = 0;
 
@@ -19,13 +20,15 @@ export class Parking<W> {
   }
 
   park(w: W) {
-    this.waiting.push(w);
+    this.waiting.push({ w, at: Date.now() });
   }
 
-  /** A commit returned: the oldest loser is answered. */
+  /** A commit returned: the oldest loser is answered, and any that waited too long. */
   turn() {
-    const w = this.waiting.shift();
-    if (w) this.answer(w);
+    const first = this.waiting.shift();
+    if (first) this.answer(first.w);
+    const late = Date.now() - MAX_WAIT_MS;
+    while (this.waiting.length && this.waiting[0]!.at < late) this.answer(this.waiting.shift()!.w);
   }
 
   commitStarted() {
@@ -39,7 +42,7 @@ export class Parking<W> {
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.started !== started) return this.idle(); // still racing: the commits release them
-      for (const w of this.waiting.splice(0)) this.answer(w);
+      for (const { w } of this.waiting.splice(0)) this.answer(w);
     }, IDLE_MS);
   }
 }

@@ -74,7 +74,7 @@ export class StreamObject extends DurableObject<Env> {
     const results = requests.map((req) => new Promise<AppendResult>((resolve) => {
       const w: AppendWaiter = { kind: 'append', req, ids: req.events.map((e) => e.id.toLowerCase()), done: false, park, resolve };
       this.pending.hold(w.ids);
-      if (!this.answerFromMemory(w, !this.committing && this.queue.length === 0, this.committing)) this.queue.push(w);
+      if (!this.answerFromMemory(w, this.committing)) this.queue.push(w);
     }));
     this.kick();
     return Promise.all(results);
@@ -104,12 +104,12 @@ export class StreamObject extends DurableObject<Env> {
   /**
    * 409 wrong_expected_version from memory when tt_append would surely give it (conflicts.ts):
    * the version check fails against the version of our last commit, and none of the request's ids
-   * is stored in the stream or held by another request here. `nothingAhead`: nothing is in flight
-   * or queued before it. While others race for the stream (`racing`) it waits its turn (parking.ts).
+   * is stored in the stream or held by another request here. While others race for the stream
+   * (`racing`) it waits its turn (parking.ts).
    */
-  private answerFromMemory(w: AppendWaiter, nothingAhead: boolean, racing: boolean): boolean {
+  private answerFromMemory(w: AppendWaiter, racing: boolean): boolean {
     const version = this.known.version;
-    if (version === null || !surelyLoses(w.req.expected, version, nothingAhead)) return false;
+    if (version === null || !surelyLoses(w.req.expected, version)) return false;
     if (!this.known.complete) {
       void this.known.loadOlder(this.db, this.key!); // so the next conflict can be answered here
       return false;
@@ -189,12 +189,7 @@ export class StreamObject extends DurableObject<Env> {
   /** Before the next group: answer from memory, in queue order, what surely loses. */
   private answerQueued(racing: boolean) {
     if (this.known.version === null) return;
-    let nothingAhead = true;
-    this.queue = this.queue.filter((w) => {
-      const answered = w.kind === 'append' && this.answerFromMemory(w, nothingAhead, racing);
-      nothingAhead &&= answered;
-      return !answered;
-    });
+    this.queue = this.queue.filter((w) => !(w.kind === 'append' && this.answerFromMemory(w, racing)));
   }
 
   private async runGroup(group: Waiter[]): Promise<void> {
