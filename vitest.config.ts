@@ -7,7 +7,7 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 export const TEST_ISSUER = 'tracktrace-test';
 // pure logic (decide/evolve, identifiers, read-model folds) needs no workerd: Node spares each file
 // the Worker's import into workerd
-const PURE_TESTS = ['test/domain/**/*.test.ts', 'test/readModels/**/*.test.ts', 'test/identifiers.test.ts'];
+const PURE_TESTS = ['test/domain/**/*.test.ts', 'test/readModels/**/*.test.ts', 'test/subscriptions/**/*.test.ts', 'test/identifiers.test.ts'];
 const NODE_TESTS = ['test/**/*.node.test.ts', 'test/**/*.browser.test.ts', ...PURE_TESTS];
 
 export default defineConfig({

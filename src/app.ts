@@ -17,6 +17,7 @@ import { statusRoutes } from './projections/status/routes';
 import { timelineRoutes } from './projections/timeline/routes';
 import { commandRoutes } from './streams/commands';
 import { streamRoutes } from './streams/routes';
+import { subscriptionRoutes } from './subscriptions/routes';
 
 export const app = new Hono<AppEnv>();
 
@@ -31,6 +32,7 @@ app.use(async (c, next) => {
 });
 app.use(requestId({ limitLength: 128 }));
 app.use(corsForOrigins()); // before auth: preflights carry no token
+app.route('/', subscriptionRoutes); // live changes: before /v1/* auth, a browser's token may come in the first message
 app.use('/v1/*', authenticate);
 app.route('/', healthRoutes);
 app.route('/', openApiRoutes);

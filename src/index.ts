@@ -4,6 +4,7 @@ import { projector, queue } from './projections/consumer';
 export { DbPool } from './db/pool';
 export { Projector } from './projections/projector';
 export { StreamObject } from './streams/streamObject';
+export { SubscriptionHub } from './subscriptions/hub';
 
 export default {
   fetch: app.fetch,

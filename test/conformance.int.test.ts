@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, awb, bagTag, eventually, sql, token, uldId } from './helpers/api';
 import { Contract } from './helpers/contract';
+import { exports } from 'cloudflare:workers';
 
 const TENANT = 'conformance';
 const tok = (scope: string, extra: { carriers?: string[] } = {}) => token({ tenant: TENANT, scope, ...extra });
@@ -279,6 +280,30 @@ describe('the served contract matches the API', () => {
     await c.send({ method: 'POST', path: `/v1/admin/dead-letters/${row!.id}/replay`, token: admin }, { status: 403, code: 'insufficient_scope' });
     await c.send({ method: 'POST', path: '/v1/admin/dead-letters/999999999999/replay', token: operator }, { status: 404, code: 'not_found' });
     await c.send({ method: 'POST', path: '/v1/admin/dead-letters/abc/replay', token: operator }, { status: 400, code: 'validation_failed', invalid: true });
+  });
+
+  it('opens live subscriptions', async () => {
+    const ws = (query: string, token: string | null, headers: Record<string, string> = { upgrade: 'websocket' }) =>
+      ({ method: 'GET', path: `/v1/subscriptions/ws${query}`, token, headers });
+    await c.send(ws(`?flight=${fid}&location=LIM/WH2&type=shipment`, read), { status: 101 });
+    await c.send(ws(`?tenant=${TENANT}&cursor=0`, null), { status: 101 });
+    await c.send(ws('?type=ship', read), { status: 400, code: 'validation_failed', invalid: true });
+    await c.send(ws('?entity=shipment', read), { status: 400, code: 'validation_failed', invalid: true });
+    await c.send(ws('', null), { status: 400, code: 'validation_failed', beyondSchema: 'tenant is required without an Authorization header' });
+    await c.send(ws('', read, {}), { status: 426, code: 'upgrade_required' });
+    await c.send(ws('', null, {}), { status: 401, code: 'unauthorized' });
+    await c.send(ws('', await tok('tracking:write')), { status: 403, code: 'insufficient_scope' });
+    const greedy = await token({ tenant: TENANT, scope: 'tracking:read', subject: 'conformance-greedy' });
+    for (let i = 0; i < 10; i++) await c.send(ws('', greedy), { status: 101 });
+    await c.send(ws('', greedy), { status: 429, code: 'too_many_subscriptions' });
+    // SSE never ends: its head is checked against the document, then the stream is dropped
+    const res = await (exports as any).default.fetch(new Request(`http://api.test/v1/subscriptions/sse?type=shipment`, { headers: { authorization: `Bearer ${partner}`, 'last-event-id': '0' } }));
+    const reader = res.body.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry:');
+    await reader.cancel();
+    expect(c.responseProblems({ status: res.status, headers: res.headers, body: undefined, text: '' }, c.find('GET', '/v1/subscriptions/sse')!)).toEqual([]);
+    await c.send({ method: 'GET', path: '/v1/subscriptions/sse', token: read, headers: { 'last-event-id': 'x' } }, { status: 400, code: 'invalid_header', invalid: true });
+    await c.send({ method: 'GET', path: '/v1/subscriptions/sse?tenant=x', token: read }, { status: 400, code: 'validation_failed', invalid: true });
   });
 
   it('answers 405 with Allow on every path, for a method it does not take', async () => {

@@ -75,18 +75,24 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
   if (!match) throw unauthorized('send a bearer token in the Authorization header', 'invalid_request');
-  const env = c.env;
+  c.set('principal', (await verifyToken(c.env, match[1]!)).principal);
+  await next();
+};
+
+/**
+ * Verifies a bearer token (also used by live subscriptions, whose token may come in a WebSocket's first
+ * message): the principal and the token's expiry (epoch seconds). Throws the 401/503 ApiError the
+ * middleware answers.
+ */
+export async function verifyToken(env: Env, token: string): Promise<{ principal: Principal; exp: number }> {
   const skew = Number(env.AUTH_CLOCK_SKEW_S || 300);
-  const known = verified.get(match[1]!);
+  const known = verified.get(token);
   const now = Date.now() / 1000;
-  if (known && now <= known.exp + skew && now >= known.nbf - skew) {
-    c.set('principal', known.principal);
-    return next();
-  }
+  if (known && now <= known.exp + skew && now >= known.nbf - skew) return { principal: known.principal, exp: known.exp };
   let payload: JWTPayload;
   try {
     const keys = await keySetFor(env);
-    ({ payload } = await jwtVerify(match[1]!, keys, {
+    ({ payload } = await jwtVerify(token, keys, {
       algorithms: ALGORITHMS,
       audience: env.AUTH_AUDIENCE || 'tracktrace-api',
       issuer: env.AUTH_ISSUER || undefined,
@@ -112,10 +118,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const carriers = claim === undefined ? null : [...new Set(claim as string[])];
   const principal = { tenantId, subject: String(payload.sub ?? 'unknown').slice(0, 200), scopes, carriers };
-  remember(match[1]!, principal, payload);
-  c.set('principal', principal);
-  await next();
-};
+  remember(token, principal, payload);
+  return { principal, exp: payload.exp! };
+}
 
 export const requireScope = (scope: Scope): MiddlewareHandler<AppEnv> => async (c, next) => {
   const principal = c.get('principal');

@@ -142,7 +142,14 @@ export const ERRORS: Record<string, ErrorEntry> = {
       { status: 409, meaning: `rule: ${meaning}`, fields: code === 'uld_load_unknown_items' ? ['rule', 'missing'] : ['rule'] },
     ]),
   ),
-  // 413, 415
+  // 413, 415, 426, 429
+  upgrade_required: { status: 426, meaning: 'a WebSocket route was called without `Upgrade: websocket` (use /v1/subscriptions/sse for plain HTTP)', headers: ['Upgrade'] },
+  too_many_subscriptions: {
+    status: 429,
+    meaning: 'the token subject has as many open live subscriptions as it may (10 per subject and tenant)',
+    headers: ['Retry-After'],
+    action: 'close a subscription you no longer need (one subscription with several filters, or none, often does)',
+  },
   payload_too_large: { status: 413, meaning: 'the body is larger than the route takes: 1 MiB for an append, 5 MiB for a batch, 64 KiB for a command' },
   too_many_events: { status: 413, meaning: 'a batch carries more than 500 events in all' },
   unsupported_media_type: { status: 415, meaning: 'the body is not sent as `application/json`', headers: ['Accept'] },
@@ -163,6 +170,7 @@ export const ERRORS: Record<string, ErrorEntry> = {
   internal_error: { status: 500, meaning: 'something went wrong on our side; quote the `requestId`', action: RETRY },
   database_unavailable: { status: 503, meaning: 'Postgres is unreachable, restarting or full', headers: ['Retry-After'], action: RETRY },
   stream_unavailable: { status: 503, meaning: "the stream's object could not be reached or is overloaded", headers: ['Retry-After'], action: RETRY },
+  subscriptions_full: { status: 503, meaning: "the tenant's subscription hub has as many open subscriptions as it serves (5,000)", headers: ['Retry-After'], action: RETRY },
   auth_unavailable: { status: 503, meaning: "the issuer's keys could not be fetched to check the token", headers: ['Retry-After'], action: RETRY },
 };
 

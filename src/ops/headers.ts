@@ -33,6 +33,7 @@ export const RESPONSE_HEADERS = {
     required: true,
     schema: { type: 'string', enum: ['application/json', 'application/json; charset=utf-8'] },
   },
+  Upgrade: { description: 'The protocol this route needs.', required: true, schema: { type: 'string', const: 'websocket' } },
   Location: { description: 'Where to follow the work that was started.', required: true, schema: { type: 'string', format: 'uri-reference' } },
 } as const;
 
@@ -99,6 +100,11 @@ export const REQUEST_HEADERS = {
     name: 'If-None-Match', in: 'header', required: false,
     description: 'ETags from earlier answers (`"3"`, a comma-separated list, `W/` prefixes ignored) or `*`: while one matches, the answer is 304 with no body. Another form is 400 `invalid_header`.',
     schema: { type: 'string', pattern: '^\\s*(\\*|(W/)?"[^"]*"(\\s*,\\s*(W/)?"[^"]*")*)\\s*$' },
+  },
+  LastEventId: {
+    name: 'Last-Event-ID', in: 'header', required: false,
+    description: 'Server-Sent Events resume: the `id` of the last event received (the browser sends it when it reconnects); same as `cursor`.',
+    schema: { type: 'string', pattern: '^[0-9]{1,15}$' },
   },
 } as const;
 export type RequestHeader = keyof typeof REQUEST_HEADERS;

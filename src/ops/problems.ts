@@ -11,7 +11,8 @@ export const BODY_415 = ['unsupported_media_type', 'unsupported_charset'];
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 426: 'Upgrade Required', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 export const title = (status: number) => TITLES[status] ?? 'Error';
 
@@ -20,6 +21,8 @@ const PROBLEM_HEADERS: Record<number, HeaderName[]> = {
   403: ['WWW-Authenticate'],
   405: ['Allow'],
   415: ['Accept'],
+  426: ['Upgrade'],
+  429: ['Retry-After'],
   503: ['Retry-After'],
 };
 

@@ -7,6 +7,7 @@ import { entityParamSchema } from '../projections/params';
 import { entitySearchSchema } from '../projections/status/routes';
 import { timelineQuerySchema } from '../projections/timeline/routes';
 import { adminPaths } from './adminPaths';
+import { subscriptionPaths } from './subscriptionPaths';
 import { EX } from './examples';
 import { header } from './headers';
 import { ENTITY_ID_PATTERN, ID_RULES, json, ref } from './jsonSchema';
@@ -111,6 +112,7 @@ export function readSidePaths(col: Collector) {
         problems: { 400: [...READ_400, 'invalid_range'], 503: DB },
       }),
     },
+    ...subscriptionPaths(col),
     ...adminPaths(col),
   };
 }

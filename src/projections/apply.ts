@@ -6,6 +6,8 @@ import type { Db } from '../db/client';
 import { isoMillis } from '../db/sqlTime';
 import { parseStreamId } from '../domain/identifiers';
 import { upcast } from '../domain/upcasters';
+import { changeOf, type Change } from '../subscriptions/filters';
+import { foldedRows } from './status/project';
 import type { Projection, ProjectionEvent, StreamBatch } from './types';
 
 export type Target = { tenantId: string; streamId: string; toVersion: number };
@@ -29,9 +31,12 @@ export function mergeTargets(targets: Target[]): Target[] {
  * Applies every generation up to the targets. Returns the targets whose events are not (yet) in the
  * store: nothing of those streams was applied, and the caller retries them.
  */
-export async function applyTargets(db: Db, gens: Generation[], targets: Target[]): Promise<{ events: number; missing: Target[] }> {
+export type TenantChange = { tenantId: string; change: Change };
+
+export async function applyTargets(db: Db, gens: Generation[], targets: Target[]): Promise<{ events: number; missing: Target[]; changes: TenantChange[] }> {
   const wanted = mergeTargets(targets);
-  if (!wanted.length || !gens.length) return { events: 0, missing: [] };
+  const changes: TenantChange[] = []; // what the live status generation applied: for live subscriptions
+  if (!wanted.length || !gens.length) return { events: 0, missing: [], changes };
   const tenants = wanted.map((t) => t.tenantId);
   const streams = wanted.map((t) => t.streamId);
 
@@ -52,7 +57,7 @@ export async function applyTargets(db: Db, gens: Generation[], targets: Target[]
   const needed = wanted
     .map((w) => ({ ...w, low: 1 + Math.min(...appliedBy.map((m) => m.get(keyOf(w.tenantId, w.streamId))?.version ?? 0)) }))
     .filter((w) => w.low <= w.toVersion);
-  if (!needed.length) return { events: 0, missing: [] };
+  if (!needed.length) return { events: 0, missing: [], changes };
   const rows = await db.query<{
     tenant_id: string; stream_id: string; version: string; position: string; event_type: string; schema_version: number;
     data: Record<string, unknown>; location: string | null; occurred_at: string; recorded_at: string; actor: string | null; source: string | null;
@@ -103,6 +108,9 @@ export async function applyTargets(db: Db, gens: Generation[], targets: Target[]
     }
     if (!batch.length) continue;
     await g.projection.apply(db, g.t, batch);
+    if (g.projection.name === 'status' && g.t('rm_status') === 'rm_status') {
+      for (const b of batch) b.events.forEach((e, i) => changes.push({ tenantId: b.tenantId, change: changeOf(e, foldedRows.get(b)![i]!) }));
+    }
     await db.query(
       `insert into ${g.t(`rm_${g.projection.name}_applied`)} (tenant_id, stream_id, version, state)
        select tenant_id, stream_id, version, state from jsonb_to_recordset($1::jsonb) as x(tenant_id text, stream_id text, version bigint, state jsonb)
@@ -110,5 +118,6 @@ export async function applyTargets(db: Db, gens: Generation[], targets: Target[]
       [JSON.stringify(batch.map((b) => ({ tenant_id: b.tenantId, stream_id: b.streamId, version: b.events[b.events.length - 1]!.version, state: b.state ?? null })))],
     );
   }
-  return { events: applied, missing };
+  changes.sort((a, b) => a.change.position - b.change.position);
+  return { events: applied, missing, changes };
 }

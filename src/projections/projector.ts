@@ -6,13 +6,16 @@ import { Client } from '@neondatabase/serverless';
 import { DurableObject } from 'cloudflare:workers';
 import { configureDriver, type Db } from '../db/client';
 import type { Committed } from '../outbox/publish';
-import { applyTargets, mergeTargets, type Generation, type Target } from './apply';
+import { applyTargets, mergeTargets, type Generation, type Target, type TenantChange } from './apply';
 import { liveGenerations, rebuildPage, stalledRebuilds, startRebuild } from './generations';
 import type { ProjectionName } from './types';
 
 const SWEEP_BATCH = 500;
 /** A rebuild step runs ~3 s; one quiet for this long lost its queue message. */
 const REBUILD_STALL_S = 30;
+/** Publishing to a subscription hub: attempts (backoff from 250 ms) and batches waiting at most. */
+const HUB_RETRIES = 4;
+const HUB_QUEUE_MAX = 1_000;
 
 export class Projector extends DurableObject<Env> {
   private chain: Promise<unknown> = Promise.resolve();
@@ -70,10 +73,57 @@ export class Projector extends DurableObject<Env> {
     this.ensureSweeping().catch(() => {}); // best effort: the next batch or request arms it
     return this.tx(async (db) => {
       const targets = messages.map((m) => ({ tenantId: m.tenantId, streamId: m.streamId, toVersion: m.toVersion }));
-      const { missing } = await applyTargets(db, await this.generations(db), targets);
+      const { missing, changes } = await applyTargets(db, await this.generations(db), targets);
       await this.settleOutbox(db, targets, missing);
+      return { missing, changes };
+    }).then(({ missing, changes }) => {
+      this.publish(changes); // committed: live subscribers may hear of it
       return missing;
     });
+  }
+
+  // --- live subscriptions (src/subscriptions/hub.ts) -----------------------------------------------
+  // After a commit, each tenant's changes go to its hub, in commit order, off the transaction chain:
+  // a slow or failing hub never holds the projection up. A hub that stays down past the retries loses
+  // those changes; its next publish then carries `gap`, and its subscribers get a resync (never a
+  // silent gap). Not covered: a projector reset between a commit and its publish (changes lost
+  // without a resync marker; subscribers still converge on the next change of each entity).
+  private hubChain: Promise<void> = Promise.resolve();
+  private hubPending = 0;
+  private hubGap = new Set<string>();
+
+  private publish(changes: TenantChange[]) {
+    if (!changes.length || !this.env.SUBSCRIPTION_HUB) return;
+    const byTenant = new Map<string, TenantChange['change'][]>();
+    for (const { tenantId, change } of changes) (byTenant.get(tenantId) ?? byTenant.set(tenantId, []).get(tenantId)!).push(change);
+    for (const [tenantId, list] of byTenant) {
+      if (this.hubPending >= HUB_QUEUE_MAX) {
+        this.hubGap.add(tenantId); // too far behind: drop, and tell subscribers to resync later
+        continue;
+      }
+      this.hubPending++;
+      this.hubChain = this.hubChain.then(() => this.deliver(tenantId, list)).finally(() => this.hubPending--);
+    }
+    this.ctx.waitUntil(this.hubChain);
+  }
+
+  private async deliver(tenantId: string, changes: TenantChange['change'][]) {
+    const hub = this.env.SUBSCRIPTION_HUB.get(this.env.SUBSCRIPTION_HUB.idFromName(tenantId));
+    for (let attempt = 0; ; attempt++) {
+      const gap = this.hubGap.has(tenantId);
+      try {
+        await hub.publish(changes, { gap });
+        if (gap) this.hubGap.delete(tenantId);
+        return;
+      } catch (e) {
+        if (attempt >= HUB_RETRIES) {
+          console.warn('projector: subscription hub unreachable; its subscribers will resync', tenantId, e instanceof Error ? e.message : e);
+          this.hubGap.add(tenantId);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
+    }
   }
 
   /** Outbox rows of what is now applied are done with. */
@@ -102,9 +152,13 @@ export class Projector extends DurableObject<Env> {
       );
       const targets = rows.map((r) => ({ tenantId: r.tenant_id, streamId: r.stream_id, toVersion: Number(r.v) }));
       if (!targets.length) return 0;
-      const { missing } = await applyTargets(db, await this.generations(db), targets);
+      const { missing, changes } = await applyTargets(db, await this.generations(db), targets);
       await this.settleOutbox(db, targets, missing);
-      return targets.length - missing.length;
+      return { n: targets.length - missing.length, changes };
+    }).then((r) => {
+      if (typeof r === 'number') return r;
+      this.publish(r.changes);
+      return r.n;
     });
   }
 

@@ -21,6 +21,9 @@ async function storedRows(db: Db, table: string, batch: StreamBatch[]): Promise<
   return new Map(rows.map(({ tenant_id, stream_id, ...r }) => [`${tenant_id}\n${stream_id}`, { ...r, version: Number(r.version) }]));
 }
 
+/** The row after each event of a batch entry (for live subscriptions: src/projections/apply.ts hands them on). */
+export const foldedRows = new WeakMap<StreamBatch, StatusRow[]>();
+
 export const statusProjection: Projection = {
   name: 'status',
   tables: ['rm_status'],
@@ -28,7 +31,9 @@ export const statusProjection: Projection = {
     const stored = await storedRows(db, t('rm_status'), batch);
     const rows = batch.map((b) => {
       let row = (b.state as StatusRow | null) ?? stored.get(`${b.tenantId}\n${b.streamId}`) ?? null;
-      for (const e of b.events) row = foldStatus(row, e);
+      const steps: StatusRow[] = [];
+      for (const e of b.events) steps.push((row = foldStatus(row, e)));
+      foldedRows.set(b, steps);
       b.state = null; // the row is the state
       return { tenant_id: b.tenantId, stream_id: b.streamId, ...row! };
     });
