@@ -22,12 +22,12 @@ let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
 let wrangler: ChildProcess | undefined;
 let runFile: string | undefined;
 let stopping = false;
-// Durable Objects keep nothing of their own (Postgres holds it all), yet under wrangler dev every
-// object gets a SQLite file: put those on tmpfs when there is one, and throw them away at exit.
-// (Miniflare keeps them in memory unless WRANGLER_PERSIST is set.)
+// Durable Objects keep little of their own (Postgres holds the events), yet locally every object
+// gets a SQLite file: put those on tmpfs when there is one, and throw them away at exit. (Miniflare's
+// in-memory storage has no SQL API, which the subscription hubs need.)
 const flag = process.argv.slice(2).map((a, i, all) => (a === '--runtime' ? all[i + 1] : a.startsWith('--runtime=') ? a.slice(10) : undefined)).find(Boolean);
 const runtime = flag ?? process.env.TRACKTRACE_RUNTIME ?? 'miniflare';
-const persist = process.env.WRANGLER_PERSIST ?? (runtime === 'wrangler' && existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tracktrace-') : path.join(dir, 'wrangler'));
+const persist = process.env.WRANGLER_PERSIST ?? (existsSync('/dev/shm') ? mkdtempSync('/dev/shm/tracktrace-') : path.join(dir, 'wrangler'));
 
 async function stop(code: number) {
   if (stopping) return;
@@ -114,7 +114,7 @@ try {
   );
 
   // Default (--runtime=miniflare): the deploy bundle on Miniflare's API, without wrangler dev's proxy
-  // (half the server CPU per append), Durable Objects in memory unless WRANGLER_PERSIST is set, crons
+  // (half the server CPU per append), Durable Objects' storage on tmpfs (or WRANGLER_PERSIST), crons
   // fired (scripts/serve.ts). `npm run dev` (--runtime=wrangler): wrangler dev, with live reload.
   if (runtime !== 'wrangler' && runtime !== 'miniflare') throw new Error(`runtime ${runtime}: use wrangler or miniflare`);
   wrangler = runtime === 'miniflare' ? spawn(
@@ -123,7 +123,7 @@ try {
       '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./serve.ts', import.meta.url)),
       '--ip', '127.0.0.1', '--port', String(port),
       '--env-file', envFile,
-      ...(process.env.WRANGLER_PERSIST ? ['--persist-to', persist] : []),
+      '--persist-to', persist,
       '--log-level', process.env.WRANGLER_LOG_LEVEL ?? 'info',
       ...(process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.INSPECTOR_PORT] : []),
     ],

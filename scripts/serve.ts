@@ -11,7 +11,8 @@
 //    [vars], Durable Objects (SQLite-backed per [[migrations]]), queue producers and consumers with
 //    their batch size/timeout, retries, retry delay and dead-letter queues. The env file's values
 //    (DATABASE_URL, AUTH_JWKS, ...) are added over [vars], as `wrangler dev --env-file` does.
-// 3. Durable Object storage in memory (workerd `inMemory`) unless --persist-to is given.
+// 3. Durable Object storage in --persist-to (npm start: a tmpfs folder), else in memory (workerd
+//    `inMemory`, which has no SQL API: the subscription hubs fail there).
 // 4. Fires [triggers] crons itself, every minute (UTC), as the platform does (wrangler dev never does).
 //
 // One workerd serves the port: Miniflare's entry worker (request.cf, CF-Connecting-IP, response
