@@ -43,9 +43,21 @@ export class SubscriptionHub extends DurableObject<Env> {
 
   private expired = (exp: number) => Date.now() / 1000 > exp + this.skewS;
 
+  // Attachments as this instance last saw or wrote them: a fan-out reads one per socket per change,
+  // and deserializing each time was most of its cost. After hibernation the cache starts empty.
+  private atts = new WeakMap<WebSocket, Att | null>();
+  private att(ws: WebSocket): Att | null {
+    if (!this.atts.has(ws)) this.atts.set(ws, ws.deserializeAttachment() as Att | null);
+    return this.atts.get(ws)!;
+  }
+  private setAtt(ws: WebSocket, att: Att) {
+    ws.serializeAttachment(att);
+    this.atts.set(ws, att);
+  }
+
   private countOf(subject: string): number {
     let n = 0;
-    for (const ws of this.ctx.getWebSockets()) if ((ws.deserializeAttachment() as Att | null)?.subject === subject) n++;
+    for (const ws of this.ctx.getWebSockets()) if (this.att(ws)?.subject === subject) n++;
     for (const s of this.sse.values()) if (s.subject === subject) n++;
     return n;
   }
@@ -81,7 +93,7 @@ export class SubscriptionHub extends DurableObject<Env> {
     };
     if (p) this.goLive(server, att);
     else {
-      server.serializeAttachment(att);
+      this.setAtt(server, att);
       this.armAlarm(att.deadline);
     }
     return new Response(null, { status: 101, webSocket: client });
@@ -91,7 +103,7 @@ export class SubscriptionHub extends DurableObject<Env> {
   private goLive(ws: WebSocket, att: Att) {
     att.state = 'live';
     att.after = this.replay(att.after, att.f, att.carriers, (m) => ws.send(m));
-    ws.serializeAttachment(att);
+    this.setAtt(ws, att);
     ws.send(JSON.stringify({ type: 'ready', cursor: att.after }));
     this.armAlarm(att.exp * 1000 + this.skewS * 1000);
   }
@@ -112,7 +124,7 @@ export class SubscriptionHub extends DurableObject<Env> {
   }
 
   async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const att = ws.deserializeAttachment() as Att;
+    const att = this.att(ws)!;
     if (att.state === 'live') return; // nothing to say but ping (auto-answered)
     let msg: { type?: unknown; token?: unknown; cursor?: unknown };
     try {
@@ -159,7 +171,7 @@ export class SubscriptionHub extends DurableObject<Env> {
     const sockets = new Set(c ? tagsOfChange(c).flatMap((t) => this.ctx.getWebSockets(t)) : this.ctx.getWebSockets());
     const message = c ? changeMessage(seq, c) : resyncMessage(seq);
     for (const ws of sockets) {
-      const att = ws.deserializeAttachment() as Att | null;
+      const att = this.att(ws);
       if (!att || att.state !== 'live' || att.after >= seq) continue;
       if (this.expired(att.exp)) {
         this.close(ws, 4401, 'the token has expired');
@@ -201,7 +213,7 @@ export class SubscriptionHub extends DurableObject<Env> {
     let next = Infinity;
     const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {
-      const att = ws.deserializeAttachment() as Att | null;
+      const att = this.att(ws);
       if (!att) continue;
       if (att.state === 'pending') {
         if (att.deadline <= now) this.close(ws, 4408, 'no {"type":"auth"} message in time');
