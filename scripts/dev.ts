@@ -161,7 +161,8 @@ try {
   } catch (e) {
     log(`could not write the run file npm run token and npm run seed read (${e instanceof Error ? e.message : e}): give them PORT=${port} TRACKTRACE_DATA_DIR=${dir}`);
   }
-  console.log(`\n  Track & Trace API  ${url}   (docs ${url}/docs)\n`);
+  console.log(`\n  Track & Trace API  ${url}   (docs ${url}/docs)`);
+  console.log(`  Dashboard          ${url}/   (paste a token to sign in)\n`);
   if (!ownAuth) {
     const scope = 'tracking:read tracking:write tracking:admin';
     const token = await signDevToken({ tenant: 'demo', scope, dir, rules });
@@ -170,7 +171,8 @@ try {
     console.log(`  development token (tenant "demo", ${scope}, 8 h):\n\n  ${token}\n`);
     console.log(`  try it (paste this line):\n  curl -s -H "authorization: Bearer ${token}" "${url}/v1/entities?type=shipment&limit=5"\n`);
     console.log(`  more tokens:      ${env}npm run --silent token -- --tenant <id> [--scope "tracking:read tracking:write"]`);
-    console.log(`  a day at Lima:    ${env}npm run seed\n`);
+    console.log(`  a day at Lima:    ${env}npm run seed`);
+    console.log(`  its dashboard:    ${env}npm run --silent token -- --tenant lim-handling --scope "tracking:read tracking:operator"   (paste it at ${url}/)\n`);
   }
 } catch (e) {
   console.error('[tracktrace] start failed:', e instanceof Error ? e.message : e);
