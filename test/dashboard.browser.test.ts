@@ -7,34 +7,20 @@
 // A screenshot of each view goes to test/screenshots/ (git-ignored); with UPDATE_DOCS_SCREENSHOTS=1
 // they are also written to docs/ (the README's pictures). Skipped, saying why, without Chromium.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, freePort, warnIfNoChromium } from './helpers/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].find((p) => existsSync(p));
 const ROOT = path.join(__dirname, '..');
 const SCREENSHOTS = path.join(__dirname, 'screenshots');
 const DOCS = path.join(ROOT, 'docs');
 const run = promisify(execFile);
 
-if (!CHROMIUM) {
-  console.warn('dashboard.browser.test: SKIPPED — Chromium not found (/usr/bin/chromium; set CHROMIUM_PATH, or `apt-get install -y chromium`)');
-}
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+warnIfNoChromium('dashboard.browser.test');
 
 describe.skipIf(!CHROMIUM)('the operations dashboard in a browser', () => {
   let server: ChildProcess | undefined;

@@ -3,31 +3,17 @@
 // playwright-core), and the reference must render its operations with no failed request and nothing
 // fetched from anywhere but the API itself. Skipped, saying why, when Chromium is not installed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, freePort, warnIfNoChromium } from './helpers/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].find((p) => existsSync(p));
 const ROOT = path.join(__dirname, '..');
 const SCREENSHOTS = path.join(__dirname, 'screenshots');
 
-if (!CHROMIUM) {
-  console.warn('docs.browser.test: SKIPPED — Chromium not found (/usr/bin/chromium; set CHROMIUM_PATH, or `apt-get install -y chromium`)');
-}
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+warnIfNoChromium('docs.browser.test');
 
 describe.skipIf(!CHROMIUM)('the /docs reference in a browser', () => {
   let server: ChildProcess | undefined;

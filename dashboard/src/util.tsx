@@ -59,6 +59,17 @@ export const Loading = ({ what }: { what: string }) => (
   </div>
 );
 export const Empty = ({ children }: { children: ComponentChildren }) => <div class="state empty">{children}</div>;
+/** A table in its scrolling wrapper: `head` is the header row's cells, the children are the body's rows. */
+export const Table = ({ head, children, class: cls, testid }: { head: ComponentChildren; children: ComponentChildren; class?: string; testid?: string }) => (
+  <div class="table-wrap">
+    <table class={cls ? `table ${cls}` : 'table'} data-testid={testid}>
+      <thead>
+        <tr>{head}</tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  </div>
+);
 export function ErrorBox({ error, retry, what }: { error: ApiError; retry?: () => void; what: string }) {
   const hint =
     error.status === 403

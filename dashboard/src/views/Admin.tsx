@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type DeadLetter, type Page, type Projection } from '../api';
 import { isOperator, type Session } from '../auth';
-import { ago, Badge, Empty, ErrorBox, fmtNum, Loading, useLoad } from '../util';
+import { ago, Badge, Empty, ErrorBox, fmtNum, Loading, Table, useLoad } from '../util';
 
 export function AdminView({ session }: { session: Session }) {
   const projections = useLoad(() => api<{ items: Projection[] }>('/v1/admin/projections'), []);
@@ -80,82 +80,80 @@ export function AdminView({ session }: { session: Session }) {
         {!items && projections.error && <ErrorBox error={projections.error} retry={projections.reload} what="projections" />}
         {items && !items.length && <Empty>No read models are registered.</Empty>}
         {items && items.length > 0 && (
-          <div class="table-wrap">
-            <table class="table" data-testid="projections">
-              <thead>
-                <tr>
-                  <th>Read model</th>
-                  <th>State</th>
-                  <th data-narrow="hide" class="num">Gen.</th>
-                  <th class="num">Lag (events)</th>
-                  <th data-narrow="hide" class="num">Lag (s)</th>
-                  <th class="num">Backlog</th>
-                  <th class="num">Dead letters</th>
-                  <th data-narrow="hide">Last applied</th>
-                  <th>Rebuild</th>
-                  {operator && <th />}
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((p) => (
-                  <tr key={p.name}>
-                    <td>
-                      <strong>{p.name}</strong>
-                    </td>
-                    <td>
-                      <Badge s={p.state} />
-                    </td>
-                    <td class="num" data-narrow="hide">{p.generation}</td>
-                    <td class={`num ${p.lag.events ? 'warn' : ''}`}>
-                      {fmtNum(p.lag.events)}
-                      {p.lag.streams ? <span class="muted"> / {p.lag.streams} streams</span> : null}
-                    </td>
-                    <td class={`num ${p.lag.seconds > 5 ? 'warn' : ''}`} data-narrow="hide">{fmtNum(p.lag.seconds, 1)}</td>
-                    <td class={`num ${p.backlog.outboxCommits ? 'warn' : ''}`} title={`oldest outbox row ${p.backlog.oldestSeconds} s; oldest open transaction ${p.oldestOpenTransactionSeconds} s`}>
-                      {fmtNum(p.backlog.outboxCommits)}
-                    </td>
-                    <td class={`num ${p.deadLetters ? 'bad-text' : ''}`}>{fmtNum(p.deadLetters)}</td>
-                    <td title={p.lastAppliedAt ?? ''} data-narrow="hide">{ago(p.lastAppliedAt)}</td>
-                    <td class="rebuild-cell">
-                      {p.rebuild ? (
-                        <div class="progress" title={`generation ${p.rebuild.generation}: ${p.rebuild.events} of ${p.rebuild.totalEvents} events`}>
-                          <div class="progress-bar" style={{ width: `${Math.round(p.rebuild.progress * 100)}%` }} />
-                          <span>
-                            {Math.round(p.rebuild.progress * 100)}% · {fmtNum(p.rebuild.events)}/{fmtNum(p.rebuild.totalEvents)}
-                          </span>
-                        </div>
-                      ) : p.lastRebuild ? (
-                        <span class="muted small">
-                          gen {p.lastRebuild.generation}: {fmtNum(p.lastRebuild.events)} events in {fmtNum(p.lastRebuild.seconds, 1)} s, {ago(p.lastRebuild.finishedAt)}
-                        </span>
-                      ) : (
-                        <span class="muted small">never rebuilt</span>
-                      )}
-                    </td>
-                    {operator && (
-                      <td class="actions">
-                        {confirm === p.name ? (
-                          <span class="confirm">
-                            Rebuild {p.name}?{' '}
-                            <button class="btn danger small" onClick={() => void rebuild(p.name)}>
-                              Yes, rebuild
-                            </button>{' '}
-                            <button class="btn ghost small" onClick={() => setConfirm(null)}>
-                              Cancel
-                            </button>
-                          </span>
-                        ) : (
-                          <button class="btn small" disabled={p.state === 'rebuilding'} onClick={() => setConfirm(p.name)}>
-                            Rebuild…
-                          </button>
-                        )}
-                      </td>
+          <Table
+            testid="projections"
+            head={
+              <>
+                <th>Read model</th>
+                <th>State</th>
+                <th data-narrow="hide" class="num">Gen.</th>
+                <th class="num">Lag (events)</th>
+                <th data-narrow="hide" class="num">Lag (s)</th>
+                <th class="num">Backlog</th>
+                <th class="num">Dead letters</th>
+                <th data-narrow="hide">Last applied</th>
+                <th>Rebuild</th>
+                {operator && <th />}
+              </>
+            }
+          >
+            {items.map((p) => (
+              <tr key={p.name}>
+                <td>
+                  <strong>{p.name}</strong>
+                </td>
+                <td>
+                  <Badge s={p.state} />
+                </td>
+                <td class="num" data-narrow="hide">{p.generation}</td>
+                <td class={`num ${p.lag.events ? 'warn' : ''}`}>
+                  {fmtNum(p.lag.events)}
+                  {p.lag.streams ? <span class="muted"> / {p.lag.streams} streams</span> : null}
+                </td>
+                <td class={`num ${p.lag.seconds > 5 ? 'warn' : ''}`} data-narrow="hide">{fmtNum(p.lag.seconds, 1)}</td>
+                <td class={`num ${p.backlog.outboxCommits ? 'warn' : ''}`} title={`oldest outbox row ${p.backlog.oldestSeconds} s; oldest open transaction ${p.oldestOpenTransactionSeconds} s`}>
+                  {fmtNum(p.backlog.outboxCommits)}
+                </td>
+                <td class={`num ${p.deadLetters ? 'bad-text' : ''}`}>{fmtNum(p.deadLetters)}</td>
+                <td title={p.lastAppliedAt ?? ''} data-narrow="hide">{ago(p.lastAppliedAt)}</td>
+                <td class="rebuild-cell">
+                  {p.rebuild ? (
+                    <div class="progress" title={`generation ${p.rebuild.generation}: ${p.rebuild.events} of ${p.rebuild.totalEvents} events`}>
+                      <div class="progress-bar" style={{ width: `${Math.round(p.rebuild.progress * 100)}%` }} />
+                      <span>
+                        {Math.round(p.rebuild.progress * 100)}% · {fmtNum(p.rebuild.events)}/{fmtNum(p.rebuild.totalEvents)}
+                      </span>
+                    </div>
+                  ) : p.lastRebuild ? (
+                    <span class="muted small">
+                      gen {p.lastRebuild.generation}: {fmtNum(p.lastRebuild.events)} events in {fmtNum(p.lastRebuild.seconds, 1)} s, {ago(p.lastRebuild.finishedAt)}
+                    </span>
+                  ) : (
+                    <span class="muted small">never rebuilt</span>
+                  )}
+                </td>
+                {operator && (
+                  <td class="actions">
+                    {confirm === p.name ? (
+                      <span class="confirm">
+                        Rebuild {p.name}?{' '}
+                        <button class="btn danger small" onClick={() => void rebuild(p.name)}>
+                          Yes, rebuild
+                        </button>{' '}
+                        <button class="btn ghost small" onClick={() => setConfirm(null)}>
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <button class="btn small" disabled={p.state === 'rebuilding'} onClick={() => setConfirm(p.name)}>
+                        Rebuild…
+                      </button>
                     )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
         )}
         {!operator && items && <p class="muted small">Starting a rebuild needs tracking:operator.</p>}
       </div>
@@ -165,45 +163,42 @@ export function AdminView({ session }: { session: Session }) {
         {!letters.data && letters.error && <ErrorBox error={letters.error} retry={letters.reload} what="dead letters" />}
         {letters.data && !letters.data.items.length && <Empty>No dead letters: every message reached the read models.</Empty>}
         {letters.data && letters.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th class="num">Id</th>
-                  <th>Queue</th>
-                  <th>Message</th>
-                  <th class="num">Attempts</th>
-                  <th>Received</th>
-                  <th>Replayed</th>
-                  {operator && <th />}
+          <Table
+            head={
+              <>
+                <th class="num">Id</th>
+                <th>Queue</th>
+                <th>Message</th>
+                <th class="num">Attempts</th>
+                <th>Received</th>
+                <th>Replayed</th>
+                {operator && <th />}
+              </>
+            }
+          >
+            {letters.data.items.map((d) => {
+              const b = d.body as { streamId?: string; fromVersion?: number; toVersion?: number };
+              return (
+                <tr key={d.id}>
+                  <td class="num">{d.id}</td>
+                  <td>{d.queue}</td>
+                  <td>
+                    <code>{b?.streamId ? `${b.streamId} v${b.fromVersion}–${b.toVersion}` : JSON.stringify(d.body).slice(0, 80)}</code>
+                  </td>
+                  <td class="num">{d.attempts}</td>
+                  <td title={d.receivedAt}>{ago(d.receivedAt)}</td>
+                  <td>{d.replayedAt ? `${ago(d.replayedAt)} (${d.replays}×)` : '—'}</td>
+                  {operator && (
+                    <td>
+                      <button class="btn small" onClick={() => void replay(d.id)}>
+                        Replay
+                      </button>
+                    </td>
+                  )}
                 </tr>
-              </thead>
-              <tbody>
-                {letters.data.items.map((d) => {
-                  const b = d.body as { streamId?: string; fromVersion?: number; toVersion?: number };
-                  return (
-                    <tr key={d.id}>
-                      <td class="num">{d.id}</td>
-                      <td>{d.queue}</td>
-                      <td>
-                        <code>{b?.streamId ? `${b.streamId} v${b.fromVersion}–${b.toVersion}` : JSON.stringify(d.body).slice(0, 80)}</code>
-                      </td>
-                      <td class="num">{d.attempts}</td>
-                      <td title={d.receivedAt}>{ago(d.receivedAt)}</td>
-                      <td>{d.replayedAt ? `${ago(d.replayedAt)} (${d.replays}×)` : '—'}</td>
-                      {operator && (
-                        <td>
-                          <button class="btn small" onClick={() => void replay(d.id)}>
-                            Replay
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </Table>
         )}
       </div>
     </section>

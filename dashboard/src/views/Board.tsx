@@ -4,7 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type FlightDetails, type Page, type Status } from '../api';
 import { useLive } from '../live';
-import { Badge, Empty, ErrorBox, fmtTime, href, LiveBadge, Loading, localDate, tzOf, useLoad } from '../util';
+import { Badge, Empty, ErrorBox, fmtTime, href, Loading, localDate, Table, tzOf, useLoad } from '../util';
+import { StationForm, StationHead } from './station';
 import { Turnaround } from './turnaround';
 
 const dayOf = (flightId: string) => /-(\d{4}-\d{2}-\d{2})$/.exec(flightId)?.[1] ?? '';
@@ -53,27 +54,13 @@ export function Board({ station, day }: { station: string; day: string | null })
 
   return (
     <section class="view">
-      <div class="view-head">
-        <h1>
-          Airport board <span class="muted">{station}</span>
-        </h1>
-        <LiveBadge {...live} />
-      </div>
+      <StationHead title="Airport board" station={station} live={live} />
       <div class="card toolbar">
-        <form
-          class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (/^[A-Za-z]{3}$/.test(draft)) go({ station: draft.toUpperCase() });
-          }}
-        >
-          <label>
-            Station <input class="short" value={draft} maxLength={3} aria-label="Station (IATA code)" onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
-          </label>
+        <StationForm value={draft} onInput={setDraft} onSubmit={(s) => go({ station: s })} ariaLabel="Station (IATA code)">
           <button class="btn small" type="submit">
             Show
           </button>
-        </form>
+        </StationForm>
         <label>
           Day
           <select value={chosen} onChange={(e) => go({ day: (e.target as HTMLSelectElement).value })}>
@@ -110,46 +97,45 @@ export function Board({ station, day }: { station: string; day: string | null })
       )}
       {list.length > 0 && (
         <div class="card">
-          <div class="table-wrap">
-            <table class="table board" data-testid="board">
-              <thead>
-                <tr>
-                  <th>Flight</th>
-                  <th>Route</th>
-                  <th>Sched.</th>
-                  <th>Status</th>
-                  <th>Delay</th>
-                  <th class="ta-col">Turnaround</th>
+          <Table
+            class="board"
+            testid="board"
+            head={
+              <>
+                <th>Flight</th>
+                <th>Route</th>
+                <th>Sched.</th>
+                <th>Status</th>
+                <th>Delay</th>
+                <th class="ta-col">Turnaround</th>
+              </>
+            }
+          >
+            {list.map((f) => {
+              const d = (f.details ?? {}) as FlightDetails;
+              const dep = d.origin === station;
+              return (
+                <tr key={f.entityId} class={flash === f.entityId ? 'fresh' : ''}>
+                  <td>
+                    <a class="flight-no" href={href(['flight', f.entityId])}>
+                      {f.entityId.replace(/-\d{4}-\d{2}-\d{2}$/, '')}
+                    </a>
+                  </td>
+                  <td>
+                    {d.origin ?? '?'} → {d.destination ?? '?'} <span class="muted small">{dep ? 'dep' : 'arr'}</span>
+                  </td>
+                  <td>{fmtTime(dep ? d.scheduledDeparture : d.scheduledArrival, tz)}</td>
+                  <td>
+                    <Badge s={f.status} />
+                  </td>
+                  <td>{d.delayMinutes ? <span class="bad-text" title={d.reason}>+{d.delayMinutes} min</span> : <span class="muted">on time</span>}</td>
+                  <td class="ta-col">
+                    <Turnaround d={d} tz={tz} compact />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((f) => {
-                  const d = (f.details ?? {}) as FlightDetails;
-                  const dep = d.origin === station;
-                  return (
-                    <tr key={f.entityId} class={flash === f.entityId ? 'fresh' : ''}>
-                      <td>
-                        <a class="flight-no" href={href(['flight', f.entityId])}>
-                          {f.entityId.replace(/-\d{4}-\d{2}-\d{2}$/, '')}
-                        </a>
-                      </td>
-                      <td>
-                        {d.origin ?? '?'} → {d.destination ?? '?'} <span class="muted small">{dep ? 'dep' : 'arr'}</span>
-                      </td>
-                      <td>{fmtTime(dep ? d.scheduledDeparture : d.scheduledArrival, tz)}</td>
-                      <td>
-                        <Badge s={f.status} />
-                      </td>
-                      <td>{d.delayMinutes ? <span class="bad-text" title={d.reason}>+{d.delayMinutes} min</span> : <span class="muted">on time</span>}</td>
-                      <td class="ta-col">
-                        <Turnaround d={d} tz={tz} compact />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </Table>
         </div>
       )}
     </section>

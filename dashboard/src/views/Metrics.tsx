@@ -3,8 +3,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type Metric } from '../api';
 import { useLive, useThrottled } from '../live';
-import { Empty, ErrorBox, fmtNum, href, LiveBadge, Loading, tzOf, useLoad } from '../util';
+import { Empty, ErrorBox, fmtNum, href, Loading, tzOf, useLoad } from '../util';
 import { MetricChart } from './Chart';
+import { StationForm, StationHead } from './station';
 
 const METRICS = [
   { id: 'turnaround', title: 'Turnaround', sub: 'on block → off block, minutes (bar p50, whisker p95)', kind: 'duration' },
@@ -60,25 +61,9 @@ export function MetricsView({ query }: { query: URLSearchParams }) {
 
   return (
     <section class="view">
-      <div class="view-head">
-        <h1>
-          Operational metrics <span class="muted">{station}</span>
-        </h1>
-        <LiveBadge {...live} />
-      </div>
+      <StationHead title="Operational metrics" station={station} live={live} />
       <div class="card toolbar">
-        <form
-          class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (/^[A-Za-z]{3}$/.test(stationDraft)) set({ location: stationDraft.toUpperCase() });
-          }}
-        >
-          <label>
-            Station
-            <input class="short" value={stationDraft} maxLength={3} onInput={(e) => setStationDraft((e.target as HTMLInputElement).value)} />
-          </label>
-        </form>
+        <StationForm value={stationDraft} onInput={setStationDraft} onSubmit={(s) => set({ location: s })} />
         <div class="seg-buttons" role="group" aria-label="Time range">
           {Object.entries(RANGES).map(([k, r]) => (
             <button key={k} class={`btn small ${range === k ? 'on' : ''}`} onClick={() => set({ range: k })}>

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type EntityType, type Page, type Status, type TimelineItem } from '../api';
 import { useLive, useThrottled } from '../live';
-import { ago, Badge, Empty, ErrorBox, fmtDateTime, fmtNum, href, LiveBadge, Loading, useLoad } from '../util';
+import { ago, Badge, Empty, ErrorBox, fmtDateTime, fmtNum, href, LiveBadge, Loading, Table, useLoad } from '../util';
 
 type Target = { type: EntityType; id: string } | { flightNo: string } | { error: string };
 
@@ -101,36 +101,33 @@ export function SearchView({ q }: { q: string }) {
 
 function EntityList({ items }: { items: Status[] }) {
   return (
-    <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Kind</th>
-            <th>Id</th>
-            <th>Status</th>
-            <th>Location</th>
-            <th>Flight</th>
-            <th>Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((s) => (
-            <tr key={s.streamId}>
-              <td>{TYPE_LABEL[s.entityType] ?? s.entityType}</td>
-              <td>
-                <a href={href(['entity', s.entityType, s.entityId])}>{s.entityId}</a>
-              </td>
-              <td>
-                <Badge s={s.status} />
-              </td>
-              <td>{s.location ?? '—'}</td>
-              <td>{s.flight ? <a href={href(['flight', s.flight])}>{s.flight}</a> : s.entityType === 'flight' ? <a href={href(['flight', s.entityId])}>manifest</a> : '—'}</td>
-              <td title={s.updatedAt}>{ago(s.updatedAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      head={
+        <>
+          <th>Kind</th>
+          <th>Id</th>
+          <th>Status</th>
+          <th>Location</th>
+          <th>Flight</th>
+          <th>Updated</th>
+        </>
+      }
+    >
+      {items.map((s) => (
+        <tr key={s.streamId}>
+          <td>{TYPE_LABEL[s.entityType] ?? s.entityType}</td>
+          <td>
+            <a href={href(['entity', s.entityType, s.entityId])}>{s.entityId}</a>
+          </td>
+          <td>
+            <Badge s={s.status} />
+          </td>
+          <td>{s.location ?? '—'}</td>
+          <td>{s.flight ? <a href={href(['flight', s.flight])}>{s.flight}</a> : s.entityType === 'flight' ? <a href={href(['flight', s.entityId])}>manifest</a> : '—'}</td>
+          <td title={s.updatedAt}>{ago(s.updatedAt)}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
