@@ -24,6 +24,7 @@ type Att = { tenant: string; f: Filters; state: 'pending' | 'live'; after: numbe
 type Sse = { writer: WritableStreamDefaultWriter<Uint8Array>; f: Filters; carriers: string[] | null; subject: string; exp: number; after: number };
 
 const enc = new TextEncoder();
+const TRIM_EVERY_MS = 5_000;
 const changeMessage = (seq: number, c: Change) => JSON.stringify({ type: 'change', cursor: seq, ...c });
 const resyncMessage = (seq: number) =>
   JSON.stringify({ type: 'resync', cursor: seq, detail: 'changes before this cursor are no longer (or were never) available here: refetch the state over HTTP, then carry on from this cursor' });
@@ -46,6 +47,7 @@ export class SubscriptionHub extends DurableObject<Env> {
   // Attachments as this instance last saw or wrote them: a fan-out reads one per socket per change,
   // and deserializing each time was most of its cost. After hibernation the cache starts empty.
   private atts = new WeakMap<WebSocket, Att | null>();
+  private trimmedAt = 0;
   private att(ws: WebSocket): Att | null {
     if (!this.atts.has(ws)) this.atts.set(ws, ws.deserializeAttachment() as Att | null);
     return this.atts.get(ws)!;
@@ -162,7 +164,11 @@ export class SubscriptionHub extends DurableObject<Env> {
       stored++;
       this.fanOut(seq, c);
     }
-    this.buffer.trim();
+    // trimming scans the buffer by age: a few times a minute is enough (the limits are not exact)
+    if (Date.now() - this.trimmedAt > TRIM_EVERY_MS) {
+      this.trimmedAt = Date.now();
+      this.buffer.trim();
+    }
     return { stored };
   }
 
