@@ -14,8 +14,7 @@ export async function appendGroup(db: Db, key: StreamKey, requests: AppendReques
     requests: JSON.stringify(requests),
     events: requests.reduce((n, r) => n + r.events.length, 0),
   };
-  const rows = db.appendGroup
-    ? await db.appendGroup<{ r: GroupResult }>(group)
-    : await db.query<{ r: GroupResult }>('select tt_append_fast($1, $2, $3, $4::jsonb) as r', [key.tenantId, key.streamId, key.entityType, group.requests]);
+  if (!db.appendGroup) throw new Error('appends go through a pool shard (src/db/pool.ts)');
+  const rows = await db.appendGroup<{ r: GroupResult }>(group);
   return rows[0]!.r;
 }

@@ -75,7 +75,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
   if (!match) throw unauthorized('send a bearer token in the Authorization header', 'invalid_request');
-  c.set('principal', (await verifyToken(c.env, match[1]!)).principal);
+  const { principal, exp } = await verifyToken(c.env, match[1]!);
+  c.set('principal', principal);
+  c.set('tokenExp', exp);
   await next();
 };
 

@@ -151,14 +151,13 @@ export class Projector extends DurableObject<Env> {
         [olderThanS, SWEEP_BATCH],
       );
       const targets = rows.map((r) => ({ tenantId: r.tenant_id, streamId: r.stream_id, toVersion: Number(r.v) }));
-      if (!targets.length) return 0;
+      if (!targets.length) return { applied: 0, changes: [] };
       const { missing, changes } = await applyTargets(db, await this.generations(db), targets);
       await this.settleOutbox(db, targets, missing);
-      return { n: targets.length - missing.length, changes };
-    }).then((r) => {
-      if (typeof r === 'number') return r;
-      this.publish(r.changes);
-      return r.n;
+      return { applied: targets.length - missing.length, changes };
+    }).then(({ applied, changes }) => {
+      this.publish(changes); // committed: live subscribers may hear of it
+      return applied;
     });
   }
 

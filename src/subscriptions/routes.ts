@@ -4,7 +4,7 @@
 // URL). Every other request goes through the very same `authenticate`.
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
-import { authenticate, requireScope, verifyToken } from '../http/auth';
+import { authenticate, requireScope } from '../http/auth';
 import { ApiError } from '../http/problem';
 import { validate, validationError } from '../http/validate';
 import { sseQuerySchema, subscribeQuerySchema } from './filters';
@@ -27,8 +27,7 @@ async function forward(c: Parameters<MiddlewareHandler<AppEnv>>[0], mode: 'ws' |
   if (!tenantId) {
     throw validationError('query', [{ path: ['tenant'], message: 'without an Authorization header, name the tenant (the token then comes in the first message)' }]);
   }
-  // the token was verified by `authenticate`: this is its remembered result, for the expiry
-  const exp = p ? (await verifyToken(c.env, c.req.header('authorization')!.replace(/^Bearer\s+/i, '').trim())).exp : 0;
+  const exp = p ? c.get('tokenExp') : 0;
   const spec: SubscribeSpec = {
     mode, tenantId, filters, cursor, requestId: c.get('requestId'),
     principal: p ? { subject: p.subject, carriers: p.carriers, exp } : null,
