@@ -2,6 +2,7 @@ import { app } from './app';
 import { projector, queue } from './projections/consumer';
 
 export { DbPool } from './db/pool';
+export { MetricsAggregator } from './metrics/aggregator';
 export { Projector } from './projections/projector';
 export { StreamObject } from './streams/streamObject';
 export { SubscriptionHub } from './subscriptions/hub';
