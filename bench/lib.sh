@@ -159,10 +159,12 @@ app_snapshot() {
 
 # start_api PORT DATABASE_URL: `npm start` in APP (setsid; log appended to $RUN/api.log, wrangler's
 # level API_LOG_LEVEL, default warn) until /health/ready is 200 (≤ 120 s). Sets API_PID, API_URL.
+# RATE_LIMITS=bench (the default here; scripts/serve.ts): the rate limiter runs with limits one token
+# never reaches. RATE_LIMITS= (empty) keeps wrangler.toml's limits, which a benchmark run would trip.
 start_api() {
   API_URL=http://127.0.0.1:$1
   curl -s -o /dev/null "$API_URL/" && die "port $1 is in use"
-  (cd "$APP" && DATABASE_URL=$2 PORT=$1 WRANGLER_LOG_LEVEL=${API_LOG_LEVEL:-warn} exec setsid npm start >>"$RUN/api.log" 2>&1) &
+  (cd "$APP" && DATABASE_URL=$2 PORT=$1 WRANGLER_LOG_LEVEL=${API_LOG_LEVEL:-warn} RATE_LIMITS=${RATE_LIMITS-bench} exec setsid npm start >>"$RUN/api.log" 2>&1) &
   API_PID=$!
   for _ in $(seq 1 1200); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$API_URL/health/ready" || true)" = 200 ] && return 0

@@ -104,6 +104,17 @@ try {
     AUTH_CLOCK_SKEW_S: process.env.AUTH_CLOCK_SKEW_S,
     SNAPSHOT_FREQUENCY: process.env.SNAPSHOT_FREQUENCY,
     LOG_LEVEL: process.env.LOG_LEVEL,
+    // operations (README "Operations"): TELEMETRY=off is the bench's baseline
+    TELEMETRY: process.env.TELEMETRY,
+    METRICS_TOKEN: process.env.METRICS_TOKEN,
+    METRICS_FLUSH_S: process.env.METRICS_FLUSH_S,
+    OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    OTEL_EXPORTER_OTLP_HEADERS: process.env.OTEL_EXPORTER_OTLP_HEADERS,
+    OTEL_TRACES_SAMPLER_ARG: process.env.OTEL_TRACES_SAMPLER_ARG,
+    READY_MAX_LAG_S: process.env.READY_MAX_LAG_S,
+    READY_MAX_BACKLOG: process.env.READY_MAX_BACKLOG,
+    RETENTION_EVENTS: process.env.RETENTION_EVENTS,
+    RETENTION_SNAPSHOTS: process.env.RETENTION_SNAPSHOTS,
     OBJECT_IDLE_EVICT_S: process.env.OBJECT_IDLE_EVICT_S ?? '5', // see StreamObject.touch
   };
   const envFile = path.join(dir, 'wrangler.env');
@@ -172,7 +183,8 @@ try {
     console.log(`  try it (paste this line):\n  curl -s -H "authorization: Bearer ${token}" "${url}/v1/entities?type=shipment&limit=5"\n`);
     console.log(`  more tokens:      ${env}npm run --silent token -- --tenant <id> [--scope "tracking:read tracking:write"]`);
     console.log(`  a day at Lima:    ${env}npm run seed`);
-    console.log(`  its dashboard:    ${env}npm run --silent token -- --tenant lim-handling --scope "tracking:read tracking:operator"   (paste it at ${url}/)\n`);
+    console.log(`  its dashboard:    ${env}npm run --silent token -- --tenant lim-handling --scope "tracking:read tracking:operator"   (paste it at ${url}/)`);
+    console.log(`  metrics:          curl -s -H "authorization: Bearer $(${env}npm run --silent token -- --tenant ops --scope tracking:operator)" ${url}/metrics\n`);
   }
 } catch (e) {
   console.error('[tracktrace] start failed:', e instanceof Error ? e.message : e);

@@ -19,6 +19,9 @@
 // encoding, /cdn-cgi/handler/scheduled) in front of the Worker, in the same process.
 // TRACKTRACE_DIRECT_SOCKET=1 binds the port to the Worker itself instead (no entry worker: no
 // request.cf; the crons still go through the entry socket on a private port).
+// RATE_LIMITS=bench (bench/lib.sh sets it) raises the [[ratelimits]] limits out of reach: the
+// benchmarks send thousands of requests a second with one token, yet the limiter still runs (its cost
+// stays in the measurement). Unset: wrangler.toml's limits, as deployed.
 // SIGINT/SIGTERM dispose of workerd and delete the bundle.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -105,6 +108,17 @@ function cronMatches(c: Cron, t: Date): boolean {
   return c.domAny || c.dowAny ? d && w : d || w;
 }
 
+/** wrangler.toml's rate limits, or under RATE_LIMITS=bench the same bindings and periods with a limit no benchmark reaches. */
+const BENCH_RATE_LIMIT = 1_000_000_000;
+type RateLimits = Record<string, { simple: { limit: number; period?: number } }>;
+function rateLimits(ratelimits: RateLimits | undefined): RateLimits | undefined {
+  const mode = process.env.RATE_LIMITS;
+  if (!mode) return ratelimits;
+  if (mode !== 'bench') throw new Error(`RATE_LIMITS=${mode}: use bench, or leave it unset for wrangler.toml's limits`);
+  log(`RATE_LIMITS=bench: ${Object.keys(ratelimits ?? {}).join(', ') || 'no rate limits'} at ${BENCH_RATE_LIMIT.toLocaleString('en')} per period`);
+  return Object.fromEntries(Object.entries(ratelimits ?? {}).map(([name, r]) => [name, { simple: { ...r.simple, limit: BENCH_RATE_LIMIT } }]));
+}
+
 // -------------------------------------------------------------------------------------------------
 let mf: MiniflareT | undefined;
 let buildDir: string | undefined;
@@ -151,6 +165,7 @@ try {
     modulesRoot: buildDir,
     modules: [{ type: 'ESModule', path: entry }],
     bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...vars },
+    ratelimits: rateLimits(workerOptions.ratelimits as RateLimits | undefined),
     // inMemory Durable Object storage (SQLite in memory) unless a folder is given
     ...(persist ? { durableObjectsPersist: path.join(persist, 'v3', 'do') } : { unsafeEphemeralDurableObjects: true }),
     ...(direct ? { unsafeDirectSockets: [{ host: args.ip, port }] } : {}),

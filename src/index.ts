@@ -1,5 +1,6 @@
 import { app } from './app';
 import { projector, queue } from './projections/consumer';
+import { runRetention } from './retention/job';
 
 export { DbPool } from './db/pool';
 export { MetricsAggregator } from './metrics/aggregator';
@@ -10,8 +11,14 @@ export { SubscriptionHub } from './subscriptions/hub';
 export default {
   fetch: app.fetch,
   queue,
-  // the cron trigger keeps the projector's outbox sweep armed (it re-arms itself after that)
-  scheduled: async (_controller, env) => {
-    await projector(env).ensureSweeping();
+  // the cron trigger (every minute) keeps the projector's outbox sweep armed (it re-arms itself
+  // after that) and runs retention (src/retention/job.ts), dropping stale snapshots once an hour
+  scheduled: async (controller, env) => {
+    await Promise.all([
+      projector(env).ensureSweeping(),
+      runRetention(env, { snapshots: new Date(controller.scheduledTime).getUTCMinutes() === 0 }).catch((e: unknown) => {
+        console.error('retention: run failed; the next minute tries again', e instanceof Error ? e.message : e);
+      }),
+    ]);
   },
 } satisfies ExportedHandler<Env>;

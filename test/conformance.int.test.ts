@@ -282,6 +282,22 @@ describe('the served contract matches the API', () => {
     await c.send({ method: 'POST', path: '/v1/admin/dead-letters/abc/replay', token: operator }, { status: 400, code: 'validation_failed', invalid: true });
   });
 
+  it('runs the retention admin routes', async () => {
+    await c.send({ method: 'GET', path: '/v1/admin/retention', token: admin }, { status: 200 });
+    await c.send({ method: 'GET', path: '/v1/admin/retention?tenantId=someone-else', token: admin }, { status: 403, code: 'insufficient_scope' });
+    await c.send({ method: 'GET', path: '/v1/admin/retention/shipment', token: operator }, { status: 200 });
+    await c.send({ method: 'GET', path: '/v1/admin/retention/pallet', token: admin }, { status: 400, code: 'validation_failed', invalid: true });
+    await c.send({ method: 'PUT', path: '/v1/admin/retention/equipment', token: admin, body: { events: 'P400D' } }, { status: 200 });
+    await c.send({ method: 'PUT', path: '/v1/admin/retention/equipment', token: admin, body: { events: 'P1Y' } }, { status: 400, code: 'validation_failed', beyondSchema: 'years and months have no fixed length' });
+    await c.send({ method: 'PUT', path: '/v1/admin/retention/equipment', token: admin, body: { events: null } }, { status: 200 });
+  });
+
+  it('serves Prometheus metrics to operators', async () => {
+    await c.send({ method: 'GET', path: '/metrics', token: operator }, { status: 200 });
+    await c.send({ method: 'GET', path: '/metrics', token: null }, { status: 401, code: 'unauthorized' });
+    await c.send({ method: 'GET', path: '/metrics', token: admin }, { status: 403, code: 'insufficient_scope' });
+  });
+
   it('opens live subscriptions', async () => {
     const ws = (query: string, token: string | null, headers: Record<string, string> = { upgrade: 'websocket' }) =>
       ({ method: 'GET', path: `/v1/subscriptions/ws${query}`, token, headers });

@@ -1,7 +1,7 @@
-// Postgres goes away in the middle of appends. This file runs in its own vitest project with its
-// own Postgres (see vitest.config.ts), so stopping it cannot disturb the other tests.
+// Postgres goes away in the middle of appends, and the read side falls behind. This file runs in its
+// own vitest project with its own Postgres (see vitest.config.ts), so neither disturbs the other tests.
 import { describe, expect, it } from 'vitest';
-import { api, controlPostgres, ev, shipmentStream, sql, token } from './helpers/api';
+import { api, controlPostgres, eventually, ev, shipmentStream, sql, token } from './helpers/api';
 
 describe('Postgres outage', () => {
   it('fails appends with 503 while Postgres is down, loses nothing acknowledged, and recovers', async () => {
@@ -65,5 +65,24 @@ describe('Postgres outage', () => {
     expect(Number(after[0]!.distinct_ids)).toBe(Number(after[0]!.n));
     expect(Number(after[0]!.max)).toBe(Number(after[0]!.n));
     expect(statuses.filter((x) => x === 503).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('readiness while the read side lags', () => {
+  it('is not ready while a commit waits longer than READY_MAX_LAG_S', async () => {
+    // the oldest waiting commit is the lowest id: let the sweep apply what the outage left first
+    await eventually(async () => Number((await sql<{ n: string }>('select count(*) as n from outbox'))[0]!.n) === 0, 25_000);
+    const [row] = await sql<{ id: string }>(
+      `insert into outbox (tenant_id, stream_id, from_version, to_version, created_at) values ($1, 'shipment-045-00000000', 1, 1, now() - interval '2 minutes') returning id`,
+      ['lag-test'],
+    );
+    try {
+      const res = await api('GET', '/health/ready', { token: null });
+      expect(res.status).toBe(503);
+      expect(res.body.checks.projections).toBe('lagging');
+      expect(res.body.readSide.lagSeconds).toBeGreaterThan(60);
+    } finally {
+      await sql('delete from outbox where id = $1', [row!.id]);
+    }
   });
 });

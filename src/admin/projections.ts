@@ -28,13 +28,14 @@ async function projectionStatus(c: Context<AppEnv>, names: ProjectionName[]) {
     // the global-log reader waits for the oldest open transaction: rebuilds lag behind it
     db.query<{ age: number | null }>(`select extract(epoch from now() - min(xact_start))::float8 as age from pg_stat_activity where backend_xid is not null`, []),
   ]);
+  // archived streams (src/retention/) are not behind: a rebuild never sees their events
   const lags = await Promise.all(
     rows.map((r) =>
       db.query<{ events: string; streams: string; age: number | null }>(
         `select coalesce(sum(s.version - coalesce(a.version, 0)), 0) as events, count(*) as streams,
                 extract(epoch from now() - min(s.updated_at))::float8 as age
            from streams s left join rm_${r.name}_applied a using (tenant_id, stream_id)
-          where s.version > coalesce(a.version, 0) and ($1::text is null or s.tenant_id = $1)`,
+          where s.version > coalesce(a.version, 0) and s.archived_at is null and ($1::text is null or s.tenant_id = $1)`,
         [tenant],
       ),
     ),

@@ -27,7 +27,11 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 /** One stream's commit group for tt_append_fast; `requests` is its JSON text, `events` their count. */
-export type AppendGroup = { tenantId: string; streamId: string; entityType: string; requests: string; events: number };
+export type AppendGroup = {
+  tenantId: string; streamId: string; entityType: string; requests: string; events: number;
+  /** traceparents of the requests (for spans; never sent to Postgres) */
+  traces?: string[];
+};
 
 export type Db = {
   query<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;

@@ -5,6 +5,9 @@
 // A shard also commits across streams: the commit groups that wait for it while one is in flight
 // go to Postgres together, one round trip and one transaction for all of them (tt_append_batch).
 import { DurableObject } from 'cloudflare:workers';
+import { flushSoon, inc, observe } from '../metrics/registry';
+import { recordSpan } from '../ops/otlp';
+import { childOf } from '../ops/trace';
 import { connection, DbUnavailable, type AppendGroup, type Db } from './client';
 
 type Outcome = { ok: true; rows: unknown[] } | { ok: false; transient: boolean; code?: string; message: string };
@@ -22,13 +25,24 @@ export class DbPool extends DurableObject<Env> {
   private appending = false;
 
   // RPC drops custom error fields, so the outcome travels as data.
-  async query(text: string, params: unknown[]): Promise<Outcome> {
+  query(text: string, params: unknown[]): Promise<Outcome> {
+    return this.timed('query', text, params);
+  }
+
+  /** A round trip, measured: its latency by operation, its failures by kind. */
+  private async timed(op: 'query' | 'append' | 'append_batch', text: string, params: unknown[]): Promise<Outcome> {
+    const t0 = Date.now();
+    let out: Outcome;
     try {
-      return { ok: true, rows: await this.db.query(text, params) };
+      out = { ok: true, rows: await this.db.query(text, params) };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      return { ok: false, transient: e instanceof DbUnavailable, code: (e as { code?: string }).code, message };
+      out = { ok: false, transient: e instanceof DbUnavailable, code: (e as { code?: string }).code, message };
+      inc(this.env, 'tt_db_errors_total', { kind: out.transient ? 'transient' : 'sql' });
     }
+    observe(this.env, 'tt_db_roundtrip_seconds', { op }, (Date.now() - t0) / 1000);
+    flushSoon(this.env);
+    return out;
   }
 
   /** One stream's commit group; resolves with the row `{ r: <tt_append_fast result> }`. */
@@ -65,9 +79,36 @@ export class DbPool extends DurableObject<Env> {
   }
 
   private async commit(batch: { group: AppendGroup; resolve: (o: Outcome) => void }[]) {
+    observe(this.env, 'tt_group_commit_groups', undefined, batch.length);
+    observe(this.env, 'tt_group_commit_events', undefined, batch.reduce((n, b) => n + b.group.events, 0));
+    const t0 = Date.now();
+    try {
+      await this.commitBatch(batch);
+    } finally {
+      this.spans(batch, t0);
+    }
+  }
+
+  /** The commit as a span of every sampled trace that took part in it. */
+  private spans(batch: { group: AppendGroup }[], startMs: number) {
+    const endMs = Date.now();
+    for (const { group } of batch) {
+      for (const t of group.traces ?? []) {
+        const ctx = childOf(t);
+        if (ctx?.sampled) {
+          recordSpan(this.env, true, {
+            ctx, name: 'postgres tt_append', kind: 3, startMs, endMs,
+            attrs: { 'db.system.name': 'postgresql', 'db.operation.name': batch.length > 1 ? 'tt_append_batch' : 'tt_append_fast', 'tt.groups': batch.length },
+          });
+        }
+      }
+    }
+  }
+
+  private async commitBatch(batch: { group: AppendGroup; resolve: (o: Outcome) => void }[]) {
     if (batch.length === 1) return batch[0]!.resolve(await this.appendOne(batch[0]!.group));
     const json = `[${batch.map(({ group: g }) => `{"tenantId":${JSON.stringify(g.tenantId)},"streamId":${JSON.stringify(g.streamId)},"entityType":${JSON.stringify(g.entityType)},"requests":${g.requests}}`).join(',')}]`;
-    const out = await this.query('select tt_append_batch($1::jsonb) as r', [json]);
+    const out = await this.timed('append_batch', 'select tt_append_batch($1::jsonb) as r', [json]);
     if (out.ok) {
       const results = (out.rows[0] as { r: unknown[] }).r;
       batch.forEach((b, i) => b.resolve({ ok: true, rows: [{ r: results[i] }] }));
@@ -80,7 +121,7 @@ export class DbPool extends DurableObject<Env> {
   }
 
   private appendOne(g: AppendGroup): Promise<Outcome> {
-    return this.query(APPEND_ONE, [g.tenantId, g.streamId, g.entityType, g.requests]);
+    return this.timed('append', APPEND_ONE, [g.tenantId, g.streamId, g.entityType, g.requests]);
   }
 }
 

@@ -45,10 +45,55 @@ export const streams = pgTable(
     version: bigint('version', { mode: 'number' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-    // retention: null = keep forever; set by operations, never by appends
+    // a hold set by operations, never by appends: retention does not archive the stream before
+    // this time (null: no hold, its tenant's policy applies; src/retention/)
     retainUntil: timestamp('retain_until', { withTimezone: true }),
+    /** Set when retention moved the stream's events to events_archive: reads and appends answer 410. */
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.streamId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.streamId] }),
+    // retention's candidates: on created_at, which appends never change, so the stream row's
+    // update on every append stays a HOT update (an index on updated_at would cost every append)
+    index('streams_retention_idx').on(t.tenantId, t.entityType, t.createdAt).where(sql`archived_at is null`),
+  ],
+);
+
+/** Events of archived streams, moved by retention (src/retention/): every column as it was, and when. */
+export const eventsArchive = pgTable(
+  'events_archive',
+  {
+    globalPosition: bigint('global_position', { mode: 'number' }).notNull(),
+    tenantId: text('tenant_id').notNull(),
+    streamId: text('stream_id').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    eventId: uuid('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    data: jsonb('data').notNull(),
+    metadata: jsonb('metadata').notNull(),
+    location: text('location'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
+    correlationId: uuid('correlation_id'),
+    causationId: uuid('causation_id'),
+    transactionId: xid8('transaction_id').notNull(),
+    archivedAt: timestamp('archived_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'events_archive_pkey', columns: [t.tenantId, t.streamId, t.version] })],
+);
+
+/** How long a tenant keeps the events of an entity type (ISO 8601 duration); no row: RETENTION_EVENTS. */
+export const retentionPolicies = pgTable(
+  'retention_policies',
+  {
+    tenantId: text('tenant_id').notNull(),
+    entityType: text('entity_type').notNull(),
+    eventsKeep: text('events_keep').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: text('updated_by'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.entityType] })],
 );
 
 export const snapshots = pgTable(

@@ -11,7 +11,7 @@ const PAGE_SQL = (direction: 'forward' | 'backward') => {
     ? ['e.version >= $3 and e.version < $3 + $4', 'asc']
     : ['e.version <= least($3, s.version) and e.version > least($3, s.version) - $4', 'desc'];
   return `
-  select s.version, p.events, p.stale
+  select s.version, p.events, p.stale, ${isoMillis('s.archived_at')} as archived_at
     from streams s,
          lateral (select '[' || coalesce(string_agg(tt_render(e), ',' order by e.version ${order}), '') || ']' as events,
                          coalesce(bool_or((e.event_type || '@' || e.schema_version) = any($5::text[])), false) as stale
@@ -29,25 +29,30 @@ export const upcastPage = (events: string) =>
 
 export const needsUpcast = (type: string, schemaVersion: number) => UPCASTABLE.includes(`${type}@${schemaVersion}`);
 
-export async function readPage(db: Db, key: StreamKey, q: ReadRequest) {
+export async function readPage(db: Db, key: StreamKey, q: ReadRequest): Promise<{ version: number; events: string } | { archivedAt: string } | null> {
   const from = q.direction === 'forward' ? Math.max(q.fromVersion ?? 1, 1) : (q.fromVersion ?? Number.MAX_SAFE_INTEGER);
-  const rows = await db.query<{ version: string | number; events: string; stale: boolean }>(SQL[q.direction], [
+  const rows = await db.query<{ version: string | number; events: string; stale: boolean; archived_at: string | null }>(SQL[q.direction], [
     key.tenantId, key.streamId, from, q.limit, UPCASTABLE,
   ]);
   const r = rows[0];
   if (!r) return null;
+  if (r.archived_at) return { archivedAt: r.archived_at }; // retention moved its events (src/retention/)
   return { version: Number(r.version), events: r.stale ? upcastPage(r.events) : r.events };
 }
 
-export async function readInfo(db: Db, key: StreamKey) {
-  const rows = await db.query<{ stream_id: string; entity_type: string; version: string; created_at: string; updated_at: string }>(
+type Info = { streamId: string; entityType: string; version: number; createdAt: string; updatedAt: string };
+
+export async function readInfo(db: Db, key: StreamKey): Promise<Info | { archivedAt: string } | null> {
+  const rows = await db.query<{ stream_id: string; entity_type: string; version: string; created_at: string; updated_at: string; archived_at: string | null }>(
     `select stream_id, entity_type, version,
             ${isoMillis('created_at')} as created_at,
-            ${isoMillis('updated_at')} as updated_at
+            ${isoMillis('updated_at')} as updated_at,
+            ${isoMillis('archived_at')} as archived_at
        from streams where tenant_id = $1 and stream_id = $2`,
     [key.tenantId, key.streamId],
   );
   const r = rows[0];
+  if (r?.archived_at) return { archivedAt: r.archived_at };
   return r
     ? { streamId: r.stream_id, entityType: r.entity_type, version: Number(r.version), createdAt: r.created_at, updatedAt: r.updated_at }
     : null;

@@ -1,11 +1,15 @@
 import type { Db } from '../db/client';
+import { isoMillis } from '../db/sqlTime';
 import type { StreamKey } from './types';
 
 export type StoredFact = { version: number; type: string; schemaVersion: number; data: Record<string, unknown>; location: string | null };
 
-/** One round trip: the latest snapshot of this state shape (if any) and every event after it. */
+/**
+ * One round trip: the latest snapshot of this state shape (if any) and every event after it, and
+ * when retention archived the stream (then there are neither).
+ */
 export async function loadSnapshotAndTail(db: Db, key: StreamKey, stateVersion: number) {
-  const rows = await db.query<{ snapshot: { version: number; state: unknown } | null; events: StoredFact[] }>(
+  const rows = await db.query<{ snapshot: { version: number; state: unknown } | null; events: StoredFact[]; archived_at: string | null }>(
     `with snap as (select version, state from snapshots
                     where tenant_id = $1 and stream_id = $2 and state_version = $3)
      select (select json_build_object('version', version, 'state', state) from snap) as snapshot,
@@ -13,7 +17,8 @@ export async function loadSnapshotAndTail(db: Db, key: StreamKey, stateVersion: 
                        'schemaVersion', e.schema_version, 'data', e.data, 'location', e.location) order by e.version), '[]')
                from events e
               where e.tenant_id = $1 and e.stream_id = $2
-                and e.version > coalesce((select version from snap), 0)) as events`,
+                and e.version > coalesce((select version from snap), 0)) as events,
+            (select ${isoMillis('archived_at')} from streams where tenant_id = $1 and stream_id = $2) as archived_at`,
     [key.tenantId, key.streamId, stateVersion],
   );
   return rows[0]!;

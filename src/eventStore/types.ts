@@ -24,7 +24,11 @@ export type AppendResult =
   | { status: 201 | 200; fromVersion: number; toVersion: number; positions: number[] }
   | { status: 409; code: 'wrong_expected_version' | 'event_id_conflict'; currentVersion: number; eventIds?: string[] }
   | { status: 422; code: 'invalid_value'; detail: string }
+  | Archived
   | { status: 503; code: 'database_unavailable'; detail: string };
+
+/** The stream's events were moved to the archive by retention (src/retention/): it takes no more. */
+export type Archived = { status: 410; code: 'stream_archived'; archivedAt: string };
 
 export type ReadRequest = { fromVersion?: number; limit: number; direction: 'forward' | 'backward' };
 
@@ -32,11 +36,13 @@ export type ReadRequest = { fromVersion?: number; limit: number; direction: 'for
 export type ReadResult =
   | { status: 200; version: number; events: string }
   | { status: 404 }
+  | Archived
   | { status: 503; code: 'database_unavailable'; detail: string };
 
 export type StreamInfo =
   | { status: 200; info: { streamId: string; entityType: string; version: number; createdAt: string; updatedAt: string } }
   | { status: 404 }
+  | Archived
   | { status: 503; code: 'database_unavailable'; detail: string };
 
 export type CommandRequest = {
@@ -58,9 +64,11 @@ export type CommandResult =
   | { status: 201; replayed: boolean; version: number; /** JSON text */ events: string }
   | { status: 409; code: string; detail: string; currentVersion?: number }
   | { status: 422; code: 'invalid_value' | 'idempotency_key_reused'; detail: string }
+  | Archived
   | { status: 503; code: 'database_unavailable'; detail: string };
 
 export type StateResult =
   | { status: 200; version: number; /** JSON text */ state: string; snapshotVersion: number | null; replayedEvents: number }
   | { status: 404 }
+  | Archived
   | { status: 503; code: 'database_unavailable'; detail: string };

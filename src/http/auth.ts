@@ -48,7 +48,7 @@ async function keySetFor(env: Env): Promise<JWTVerifyGetKey> {
   return keys;
 }
 
-const unauthorized = (detail: string, error = 'invalid_token') =>
+export const unauthorized = (detail: string, error = 'invalid_token') =>
   new ApiError(401, 'unauthorized', detail, {}, {
     'www-authenticate': `Bearer realm="tracktrace", error="${error}", error_description="${detail.replaceAll('"', "'")}"`,
   });

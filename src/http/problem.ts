@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 412: 'Precondition Failed', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
   422: 'Unprocessable Content', 426: 'Upgrade Required', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -38,6 +38,7 @@ export function problemBody(status: number, code: string, detail: string, reques
 
 export function problem(c: Context, e: ApiError): Response {
   const body = problemBody(e.status, e.code, e.message, c.get('requestId'), e.extra);
+  c.set('problemCode', e.code);
   return c.body(JSON.stringify(body), e.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
     ...e.headers,

@@ -5,6 +5,7 @@ import { json, ref } from './jsonSchema';
 import { ok, operation, pathParam } from './oas';
 import type { Collector } from './problems';
 import { deadLetterExample, projectionExample } from './readSideSchemas';
+import { retentionPaths } from './retentionPaths';
 
 const READ_400 = ['validation_failed'];
 const DB = ['database_unavailable'];
@@ -68,5 +69,6 @@ export function adminPaths(col: Collector) {
         problems: { 400: READ_400, 404: ['not_found'], 503: DB },
       }),
     },
+    ...retentionPaths(col),
   };
 }

@@ -57,6 +57,7 @@ export function commandPaths(col: Collector) {
           problems: {
             400: [...BODY_400, 'invalid_entity_id', 'invalid_header', 'conflicting_idempotency_key'],
             409: [...rules, 'wrong_expected_version', 'concurrent_change'],
+            410: ['stream_archived'],
             413: ['payload_too_large'],
             415: BODY_415,
             422: ['invalid_value', 'forbidden_key', 'idempotency_key_reused'],

@@ -12,6 +12,7 @@ import { eventMetadataSchema, eventSchemas, newEventVariants, storedEventVariant
 import { COMMAND_EXAMPLES, EVENT_EXAMPLES, EX } from './examples';
 import { ID_RULES, json, ref } from './jsonSchema';
 import { readSideSchemas } from './readSideSchemas';
+import { retentionSchemas } from './retentionPaths';
 
 export const MiB = '1 MiB';
 
@@ -39,6 +40,8 @@ const problemSchema = {
     currentVersion: { type: 'integer', minimum: 0, description: 'wrong_expected_version and event_id_conflict: the version the stream is at' },
     eventIds: { type: 'array', items: { type: 'string', format: 'uuid' }, description: 'event_id_conflict: the ids stored with other content or on another stream' },
     missing: { type: 'array', items: { type: 'string' }, description: 'uld_load_unknown_items: the stream ids that do not exist' },
+    scope: { type: 'string', enum: ['tenant', 'token'], description: 'rate_limited: whose limit was reached, the token subject’s or the whole tenant’s' },
+    archivedAt: { type: 'string', format: 'date-time', description: 'stream_archived: when retention moved the stream’s events to the archive' },
   },
 };
 
@@ -69,7 +72,7 @@ export function schemas() {
     ...problemSchema,
     description: 'An item the batch could not store: the problem it would have been as a single append, with its `streamId` (null when the item has none).',
     required: [...problemSchema.required, 'streamId'],
-    properties: { ...problemSchema.properties, streamId: { type: ['string', 'null'] }, status: { type: 'integer', enum: [400, 409, 422, 503] } },
+    properties: { ...problemSchema.properties, streamId: { type: ['string', 'null'] }, status: { type: 'integer', enum: [400, 409, 410, 422, 503] } },
   };
   return {
     Problem: problemSchema,
@@ -119,13 +122,39 @@ export function schemas() {
         status: { type: 'string', enum: ['ready', 'unavailable'] },
         checks: {
           type: 'object',
-          required: ['queue', 'postgres'],
+          required: ['queue', 'postgres', 'projections'],
           additionalProperties: false,
-          properties: { queue: { type: 'string', enum: ['ok', 'missing'] }, postgres: { type: 'string', enum: ['ok', 'unreachable'] } },
+          properties: {
+            queue: { type: 'string', enum: ['ok', 'missing'] },
+            postgres: { type: 'string', enum: ['ok', 'unreachable'] },
+            projections: { type: 'string', enum: ['ok', 'lagging', 'unknown'], description: '`lagging`: readSide.lagSeconds or readSide.backlog is above its threshold; `unknown`: Postgres could not be asked.' },
+          },
+        },
+        readSide: {
+          type: 'object',
+          description: 'How far the read models are behind the event store (absent when Postgres is unreachable).',
+          required: ['lagSeconds', 'backlog', 'deadLetters', 'oldestOpenTransactionSeconds'],
+          additionalProperties: false,
+          properties: {
+            lagSeconds: { type: 'number', minimum: 0, description: 'Age of the oldest commit the projections have not applied yet; 0 when none waits.' },
+            backlog: { type: 'integer', minimum: 0, description: 'Commits waiting for the projections (outbox rows).' },
+            deadLetters: { type: 'integer', minimum: 0, description: 'Queue messages kept as dead letters, not yet replayed.' },
+            oldestOpenTransactionSeconds: { type: 'number', minimum: 0, description: 'Age of the oldest open write transaction in Postgres: it holds the global-log readers (rebuilds) back.' },
+          },
+        },
+        thresholds: {
+          type: 'object',
+          required: ['maxLagSeconds', 'maxBacklog'],
+          additionalProperties: false,
+          properties: {
+            maxLagSeconds: { type: 'number', description: 'READY_MAX_LAG_S (default 60).' },
+            maxBacklog: { type: 'integer', description: 'READY_MAX_BACKLOG (default 10000).' },
+          },
         },
       },
     },
     ...readSideSchemas(),
+    ...retentionSchemas(),
     ...Object.fromEntries(
       ENTITY_TYPES.flatMap((t) => Object.values(MODELS[t].commands).map((c) => [`${c.type}Command`, commandBodySchema(c.type, c.schema)])),
     ),

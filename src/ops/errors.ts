@@ -119,6 +119,13 @@ export const ERRORS: Record<string, ErrorEntry> = {
   },
   stream_not_found: { status: 404, meaning: 'the stream has no events (or, to a partner token, is not tied to its carriers)' },
   method_not_allowed: { status: 405, meaning: 'the path exists under other methods; `Allow` lists them', headers: ['Allow'] },
+  // 410
+  stream_archived: {
+    status: 410,
+    meaning: "the stream passed its tenant's retention and its events were moved to the archive at `archivedAt`: it is neither read nor written any more (an append or command would leave a gap in its history)",
+    fields: ['archivedAt'],
+    action: 'do not retry; an operator can restore the events from the archive if they are needed again',
+  },
   // 409
   wrong_expected_version: {
     status: 409,
@@ -149,6 +156,13 @@ export const ERRORS: Record<string, ErrorEntry> = {
     meaning: 'the token subject has as many open live subscriptions as it may (10 per subject and tenant)',
     headers: ['Retry-After'],
     action: 'close a subscription you no longer need (one subscription with several filters, or none, often does)',
+  },
+  rate_limited: {
+    status: 429,
+    meaning: 'the token subject (`scope`: `token`) or its whole tenant (`scope`: `tenant`) sent more requests than its limit allows in the current window; nothing was done',
+    fields: ['scope'],
+    headers: ['Retry-After'],
+    action: 'wait `Retry-After` seconds, then send the same request again (same event ids or Idempotency-Key); spread bursts out, e.g. upload a site buffer with one batch instead of many appends',
   },
   payload_too_large: { status: 413, meaning: 'the body is larger than the route takes: 1 MiB for an append, 5 MiB for a batch, 64 KiB for a command' },
   too_many_events: { status: 413, meaning: 'a batch carries more than 500 events in all' },

@@ -6,6 +6,7 @@ import { ENTITY_TYPES } from '../domain/identifiers';
 import { COMMAND_RULES, ERRORS, RULES } from './errors';
 import { COMMAND_EXAMPLES, ENTITY_EXAMPLES } from './examples';
 import { ID_RULES } from './jsonSchema';
+import { RATE_LIMIT_PERIOD_S } from '../http/rateLimit';
 
 export const TAGS = [
   { name: 'Streams', description: 'Raw appends and reads of event streams, one stream per tracked thing: `{entityType}-{entityId}`.' },
@@ -17,7 +18,7 @@ export const TAGS = [
   { name: 'Read models', description: 'Current status, timelines, search, flight manifests and operational metrics, built from the events a moment after each commit.' },
   { name: 'Admin', description: 'Read-model status and zero-downtime rebuilds, and the dead letters of the projections.' },
   { name: 'Contract', description: 'This document and its reference page.' },
-  { name: 'Health', description: 'Liveness and readiness, without a token.' },
+  { name: 'Health', description: 'Liveness and readiness, without a token; Prometheus metrics for operators.' },
 ];
 
 const table = (head: string[], rows: string[][]) =>
@@ -79,9 +80,13 @@ A token whose carriers claim (\`carriers\` unless the deployment sets \`AUTH_CAR
 
 - **Events have ids.** Send your own \`id\` (a UUID) with each event: an id already stored for the tenant is never stored again, so a blind retry of an append answers 200 with the original versions. The same id with other content (its \`type\` and \`data\`, or on another stream) is 409 \`event_id_conflict\`.
 - **Commands have keys.** Send \`Idempotency-Key\` (or \`commandId\` in the body): a retried command answers the first result with \`Idempotent-Replayed: true\`, even after the state moved on. Without a key a retry is decided again (and may break a rule the first one passed, such as \`tag_already_issued\`).
-- **What to retry.** Network errors, 500 and 503 (after \`Retry-After\` seconds), with the same ids or key. Do not retry other 4xx unchanged: fix the request (400, 413, 415, 422), your token (401, 403), or decide again (409).
+- **What to retry.** Network errors, 500, 503 and 429 (after \`Retry-After\` seconds), with the same ids or key. Do not retry other 4xx unchanged: fix the request (400, 413, 415, 422), your token (401, 403), or decide again (409).
 - **Batches** (\`POST /v1/events:batch\`) answer per item; retry the whole batch, stored items answer 200.
 - Server-stamped context (\`occurredAt\` when omitted, the correlation id) does not count as content, so a retry is always recognised.
+
+## Rate limits
+
+On the \`/v1\` routes each token subject (\`sub\`) and each tenant has a budget of requests per ${RATE_LIMIT_PERIOD_S}-second window, set by the operator and counted per Cloudflare location (live subscriptions have their own limits). Past it the answer is 429 \`rate_limited\` with \`scope\` (\`token\` or \`tenant\`) and \`Retry-After: ${RATE_LIMIT_PERIOD_S}\`; nothing was done. A subject's refused requests do not use up its tenant's budget, so one site in a retry storm does not hold up the others. Send a site's backlog as one batch, not as many appends.
 
 ## Expected versions
 
@@ -115,11 +120,13 @@ ${table(['header', 'direction', 'meaning'], [
     [code('X-Correlation-Id'), 'both', 'writes: the flow (UUID) stored with the events; generated when absent, echoed'],
     [code('X-Causation-Id'), 'request', 'commands: what caused this command (UUID)'],
     [code('X-Source'), 'request', 'writes: the device or system, stored as `metadata.source`'],
+    [code('traceparent'), 'request', 'W3C Trace Context: your trace (and its sampled flag) continues through the stream object, Postgres, the queue, the projections and the live push; \`tracestate\` is passed along'],
+    [code('traceresponse'), 'response', 'this request\'s trace and span, `00-<trace id>-<span id>-<flags>`: quote it with the request id'],
     [code('ETag'), 'response', 'the version, `"<n>"`, of a stream or read-model row'],
     [code('Idempotent-Replayed'), 'response', '`true` on a replayed command answer'],
     [code('WWW-Authenticate'), 'response', '401 and 403 `insufficient_scope`: the RFC 6750 challenge'],
     [code('Allow'), 'response', '405: the methods the path answers'],
-    [code('Retry-After'), 'response', '503: seconds to wait before retrying'],
+    [code('Retry-After'), 'response', '429, 503: seconds to wait before retrying'],
     [code('Location'), 'response', '202 of a rebuild: where to follow it'],
   ])}
 

@@ -7,12 +7,16 @@ export const RESPONSE_HEADERS = {
     required: true,
     schema: { type: 'string', pattern: '^[A-Za-z0-9_=-]{1,128}$' },
   },
+  traceresponse: {
+    description: 'W3C Trace Context (Level 2) `traceresponse`: `00-<trace id>-<span id>-<flags>` of this request\'s server span. The trace id is the one of the `traceparent` you sent (a valid one), or a new one; flag `01` means it was sampled and its spans exported. Quote it with the request id.',
+    schema: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$' },
+  },
   ETag: {
     description: 'The stream (or read-model row) version as a strong entity tag: `"<version>"`. Send it back as `If-None-Match` (reads) or `If-Match` (appends).',
     required: true,
     schema: { type: 'string', pattern: '^"[0-9]+"$' },
   },
-  'Cache-Control': { description: 'Reads: `private, no-cache` (revalidate with `If-None-Match`); the reference script: `public, max-age=3600`.', required: true, schema: { type: 'string' } },
+  'Cache-Control': { description: 'Reads: `private, no-cache` (revalidate with `If-None-Match`); the reference script: `public, max-age=3600`; metrics: `no-store`.', required: true, schema: { type: 'string' } },
   'X-Correlation-Id': {
     description: 'The correlation id stored with the events: the `X-Correlation-Id` the client sent, or a generated one.',
     required: true,
@@ -50,7 +54,7 @@ const SOMETIMES: Partial<Record<HeaderName, string>> = {
 };
 export const responseHeaders = (names: HeaderRef[]) =>
   Object.fromEntries(
-    ['X-Request-Id', ...names.filter((n) => n !== 'X-Request-Id')].map((n) => {
+    ['X-Request-Id', 'traceresponse', ...names.filter((n) => n !== 'X-Request-Id' && n !== 'traceresponse')].map((n) => {
       const name = n.replace(/\?$/, '') as HeaderName;
       return [name, { $ref: `#/components/headers/${headerComponent(name)}${n.endsWith('?') ? 'IfSet' : ''}` }];
     }),

@@ -14,6 +14,7 @@ const SHARED: Record<string, string> = {
   internal_error: 'InternalError',
   auth_unavailable: 'AuthUnavailable',
   'database_unavailable,auth_unavailable': 'ServiceUnavailable',
+  rate_limited: 'RateLimited',
 };
 
 export type OpSpec = {
@@ -34,6 +35,8 @@ export type OpSpec = {
   notes?: Partial<Record<number, string>>;
   /** Headers problems of this operation may carry, beyond their status's own. */
   problemHeaders?: HeaderRef[];
+  /** false: outside the request rate limits (src/http/rateLimit.ts, on /v1/* after authenticate): live subscriptions, which have their own, and anything secured outside /v1. */
+  rateLimited?: false;
 };
 
 const PARTNER_TEXT = {
@@ -49,6 +52,7 @@ export function operation(col: Collector, spec: OpSpec) {
     problems[401] ??= ['unauthorized'];
     problems[403] ??= spec.partner === 'refused' ? ['insufficient_scope', 'partner_read_only'] : ['insufficient_scope'];
     problems[503] = [...new Set([...(problems[503] ?? []), 'auth_unavailable'])];
+    if (spec.rateLimited !== false) problems[429] = [...new Set([...(problems[429] ?? []), 'rate_limited'])];
   }
   problems[405] ??= ['method_not_allowed'];
   problems[500] ??= ['internal_error'];
@@ -60,7 +64,7 @@ export function operation(col: Collector, spec: OpSpec) {
     const n = Number(status);
     const note = spec.notes?.[n];
     // refused before the route reads anything: no route-specific header
-    const extra = [401, 403, 405, 415].includes(n) ? [] : (spec.problemHeaders ?? []);
+    const extra = [401, 403, 405, 415, 429].includes(n) ? [] : (spec.problemHeaders ?? []);
     const response = problemResponse(col, n, codes!, note, extra);
     const name = !note && !extra.length ? SHARED[codes!.join(',')] : undefined;
     responses[status] = name ? col.shared(name, response) : response;

@@ -11,7 +11,7 @@ export const BODY_415 = ['unsupported_media_type', 'unsupported_charset'];
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 426: 'Upgrade Required', 429: 'Too Many Requests',
+  410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 426: 'Upgrade Required', 429: 'Too Many Requests',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 export const title = (status: number) => TITLES[status] ?? 'Error';
@@ -36,6 +36,8 @@ export function problemExample(code: string) {
     if (f === 'currentVersion') extra.currentVersion = 7;
     if (f === 'eventIds') extra.eventIds = [EX.eventId];
     if (f === 'missing') extra.missing = ['shipment-045-12345675'];
+    if (f === 'scope') extra.scope = 'token';
+    if (f === 'archivedAt') extra.archivedAt = '2027-11-22T03:00:00.000Z';
   }
   return {
     type: `https://tracktrace.dev/problems/${code.replaceAll('_', '-')}`,

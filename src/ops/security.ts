@@ -20,4 +20,5 @@ export const SECURITY_SCHEMES = {
   ),
   adminToken: bearer('A token whose scope includes `tracking:admin`: read-model status and dead letters of its own tenant.'),
   operatorToken: bearer('A token whose scope includes `tracking:operator`: read-model status and dead letters of the whole store, rebuilds, replays.'),
+  metricsToken: { type: 'http', scheme: 'bearer', description: 'The deployment\'s `METRICS_TOKEN` secret, for a Prometheus scrape job (an opaque string, not a JWT).' },
 };

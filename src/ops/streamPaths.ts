@@ -41,6 +41,7 @@ export function streamPaths(col: Collector) {
     problems: {
       400: [...BODY_400, 'invalid_stream_id', 'invalid_header', 'conflicting_expected_version'],
       409: ['wrong_expected_version', 'event_id_conflict'],
+      410: ['stream_archived'],
       413: ['payload_too_large'],
       415: BODY_415,
       422: ['unknown_event_type', 'event_not_allowed_for_stream', 'unknown_schema_version', 'invalid_event_data', 'invalid_value', 'forbidden_key'],
@@ -65,7 +66,7 @@ export function streamPaths(col: Collector) {
       '200': ok('A page of events', ref('StreamPage'), { streamId, version: 2, events: [storedExample()], next: `/v1/streams/${streamId}/events?limit=1&direction=forward&fromVersion=2` }, ['ETag', 'Cache-Control']),
       '304': notModified(),
     },
-    problems: { 400: ['validation_failed', 'invalid_stream_id', 'invalid_header'], 404: ['stream_not_found'], 503: ['database_unavailable', 'stream_unavailable'] },
+    problems: { 400: ['validation_failed', 'invalid_stream_id', 'invalid_header'], 404: ['stream_not_found'], 410: ['stream_archived'], 503: ['database_unavailable', 'stream_unavailable'] },
     problemHeaders: ['ETag?', 'Cache-Control?'],
   });
   const get = (id: string, summary: string, description: string, schema: string, example: unknown) =>
@@ -78,7 +79,7 @@ export function streamPaths(col: Collector) {
       partner: 'filtered',
       parameters: [streamIdParam, header('IfNoneMatch')],
       responses: { '200': ok(summary, ref(schema), example, ['ETag', 'Cache-Control']), '304': notModified() },
-      problems: { 400: ['validation_failed', 'invalid_stream_id', 'invalid_header'], 404: ['stream_not_found'], 503: ['database_unavailable', 'stream_unavailable'] },
+      problems: { 400: ['validation_failed', 'invalid_stream_id', 'invalid_header'], 404: ['stream_not_found'], 410: ['stream_archived'], 503: ['database_unavailable', 'stream_unavailable'] },
       problemHeaders: ['ETag?', 'Cache-Control?'],
     });
   const batch = operation(col, {
@@ -87,7 +88,7 @@ export function streamPaths(col: Collector) {
     summary: 'Append to many streams at once (late uploads)',
     description: [
       `Each item is what a single append takes plus its \`streamId\`; at most ${MAX_EVENTS_PER_BATCH} events in all and 5 MiB.`,
-      'The answer is 200 with one result per item, in request order: `status` 201 or 200 with the versions, or the problem that item alone would have been (400, 409, 422, 503).',
+      'The answer is 200 with one result per item, in request order: `status` 201 or 200 with the versions, or the problem that item alone would have been (400, 409, 410, 422, 503).',
       'Items of one stream are applied in order; different streams concurrently. Retry the whole batch safely: stored items answer 200.',
     ].join(' '),
     scopes: ['tracking:write'],

@@ -56,6 +56,7 @@ export function subscriptionPaths(col: Collector) {
           },
         },
         problems: { 400: ['validation_failed'], 426: ['upgrade_required'], 429: ['too_many_subscriptions'], 503: ['subscriptions_full'] },
+        rateLimited: false, // mounted before the /v1/* request limits; limited by open subscriptions instead
         notes: { 401: 'Only when an Authorization header is sent, or the request is not an upgrade.' },
         problemHeaders: [],
       }),
@@ -81,6 +82,7 @@ export function subscriptionPaths(col: Collector) {
           },
         },
         problems: { 400: ['validation_failed', 'invalid_header'], 429: ['too_many_subscriptions'], 503: ['subscriptions_full'] },
+        rateLimited: false,
       }),
     },
   };

@@ -3,6 +3,10 @@
 // projector makes applying idempotent.
 import { z } from 'zod';
 import { nearDatabase, pooledDb } from '../db/pool';
+import { flushSoon, inc, observe } from '../metrics/registry';
+import { errorText, log } from '../ops/log';
+import { recordSpan } from '../ops/otlp';
+import { childOf, traceIds } from '../ops/trace';
 import type { Committed } from '../outbox/publish';
 import { isProjectionName } from './generations';
 
@@ -11,6 +15,7 @@ const committedSchema = z.strictObject({
   streamId: z.string().min(1).max(80),
   fromVersion: z.int().min(1),
   toVersion: z.int().min(1),
+  traces: z.array(z.string().max(55)).max(16).optional(),
 });
 const rebuildSchema = z.strictObject({ projection: z.string().refine(isProjectionName), generation: z.int().min(1) });
 export type RebuildMessage = { projection: string; generation: number };
@@ -20,10 +25,51 @@ export const projector = (env: Env) => env.PROJECTOR.get(env.PROJECTOR.idFromNam
 
 const RETRY_DELAY_S = 2;
 
-export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  if (batch.queue.endsWith('-dlq')) return keepDeadLetters(batch, env);
-  if (batch.queue.endsWith('-rebuild')) return rebuild(batch, env);
-  return applyCommitted(batch, env);
+/** What a batch did, for its log line and metrics (a message kept as a dead letter is acked). */
+type Tally = { acked: number; retried: number };
+
+export async function queue(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
+  const startMs = Date.now();
+  const tally: Tally = { acked: 0, retried: 0 };
+  const counted = countOutcomes(batch, tally);
+  let error: string | undefined;
+  try {
+    if (batch.queue.endsWith('-dlq')) await keepDeadLetters(counted, env);
+    else if (batch.queue.endsWith('-rebuild')) await rebuild(counted, env);
+    else await applyCommitted(counted, env);
+  } catch (e) {
+    error = errorText(e);
+    throw e;
+  } finally {
+    report(env, batch, tally, startMs, error, ctx);
+  }
+}
+
+/** The batch with each message's ack and retry counted into `tally`. */
+function countOutcomes(batch: MessageBatch<unknown>, tally: Tally): MessageBatch<unknown> {
+  const messages = batch.messages.map((m): Message<unknown> => ({
+    id: m.id, timestamp: m.timestamp, body: m.body, attempts: m.attempts,
+    ack: () => (tally.acked++, m.ack()),
+    retry: (o?: QueueRetryOptions) => (tally.retried++, m.retry(o)),
+  }));
+  return { queue: batch.queue, metadata: batch.metadata, messages, ackAll: () => messages.forEach((m) => m.ack()), retryAll: (o?: QueueRetryOptions) => messages.forEach((m) => m.retry(o)) };
+}
+
+/** One JSON line per batch, with the trace ids its messages carry, and the batch's spans and metrics. */
+function report(env: Env, batch: MessageBatch<unknown>, tally: Tally, startMs: number, error: string | undefined, ctx?: ExecutionContext) {
+  const endMs = Date.now();
+  const traces = batch.messages.flatMap((m) => ((m.body as { traces?: unknown })?.traces as string[] | undefined) ?? []).filter((t) => typeof t === 'string');
+  log(env, error ? 'error' : 'info', 'queue batch', {
+    queue: batch.queue, messages: batch.messages.length, ...tally, durationMs: endMs - startMs, traceIds: traceIds(traces), ...(error ? { error } : {}),
+  });
+  for (const [outcome, n] of Object.entries(tally)) if (n) inc(env, 'tt_queue_messages_total', { queue: batch.queue, outcome }, n);
+  observe(env, 'tt_consumer_batch_duration_seconds', { queue: batch.queue }, (endMs - startMs) / 1000);
+  const waitUntil = ctx ? (p: Promise<unknown>) => ctx.waitUntil(p) : undefined;
+  for (const t of new Set(traces)) {
+    const span = childOf(t);
+    if (span) recordSpan(env, span.sampled, { ctx: span, name: `queue ${batch.queue}`, kind: 5, startMs, endMs, attrs: { 'messaging.batch.message_count': batch.messages.length } }, waitUntil);
+  }
+  flushSoon(env, waitUntil);
 }
 
 async function applyCommitted(batch: MessageBatch<unknown>, env: Env) {
@@ -46,7 +92,7 @@ async function applyCommitted(batch: MessageBatch<unknown>, env: Env) {
       else msg.ack();
     }
   } catch (e) {
-    console.warn('consumer: batch not applied; trying its messages one by one', e instanceof Error ? e.message : e);
+    log(env, 'warn', 'consumer: batch not applied; trying its messages one by one', { error: errorText(e) });
     // one poison message must not take its batch-mates to the dead letters with it
     for (const { msg, body } of valid) {
       try {
@@ -75,7 +121,7 @@ async function rebuild(batch: MessageBatch<unknown>, env: Env) {
       if (!step.done) await env.REBUILD_QUEUE.send(parsed.data, { contentType: 'json' });
       msg.ack();
     } catch (e) {
-      console.warn('consumer: rebuild step failed; retrying', e instanceof Error ? e.message : e);
+      log(env, 'warn', 'consumer: rebuild step failed; retrying', { error: errorText(e) });
       msg.retry({ delaySeconds: RETRY_DELAY_S });
     }
   }
@@ -88,7 +134,7 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
       msg.ack();
     }
   } catch (e) {
-    console.warn('consumer: dead letters not stored; retrying', e instanceof Error ? e.message : e);
+    log(env, 'warn', 'consumer: dead letters not stored; retrying', { error: errorText(e) });
     batch.retryAll({ delaySeconds: RETRY_DELAY_S });
   }
 }

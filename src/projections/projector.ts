@@ -5,6 +5,7 @@
 import { Client } from '@neondatabase/serverless';
 import { DurableObject } from 'cloudflare:workers';
 import { configureDriver, type Db } from '../db/client';
+import { errorText, log } from '../ops/log';
 import type { Committed } from '../outbox/publish';
 import { applyTargets, mergeTargets, type Generation, type Target, type TenantChange } from './apply';
 import { liveGenerations, rebuildPage, stalledRebuilds, startRebuild } from './generations';
@@ -77,7 +78,7 @@ export class Projector extends DurableObject<Env> {
       await this.settleOutbox(db, targets, missing);
       return { missing, changes };
     }).then(({ missing, changes }) => {
-      this.publish(changes); // committed: live subscribers may hear of it
+      this.publish(changes, tracesByTenant(messages)); // committed: live subscribers may hear of it
       return missing;
     });
   }
@@ -92,7 +93,7 @@ export class Projector extends DurableObject<Env> {
   private hubPending = 0;
   private hubGap = new Set<string>();
 
-  private publish(changes: TenantChange[]) {
+  private publish(changes: TenantChange[], traces = new Map<string, string[]>()) {
     if (!changes.length || !this.env.SUBSCRIPTION_HUB) return;
     const byTenant = new Map<string, TenantChange['change'][]>();
     for (const { tenantId, change } of changes) (byTenant.get(tenantId) ?? byTenant.set(tenantId, []).get(tenantId)!).push(change);
@@ -102,22 +103,22 @@ export class Projector extends DurableObject<Env> {
         continue;
       }
       this.hubPending++;
-      this.hubChain = this.hubChain.then(() => this.deliver(tenantId, list)).finally(() => this.hubPending--);
+      this.hubChain = this.hubChain.then(() => this.deliver(tenantId, list, traces.get(tenantId))).finally(() => this.hubPending--);
     }
     this.ctx.waitUntil(this.hubChain);
   }
 
-  private async deliver(tenantId: string, changes: TenantChange['change'][]) {
+  private async deliver(tenantId: string, changes: TenantChange['change'][], traces?: string[]) {
     const hub = this.env.SUBSCRIPTION_HUB.get(this.env.SUBSCRIPTION_HUB.idFromName(tenantId));
     for (let attempt = 0; ; attempt++) {
       const gap = this.hubGap.has(tenantId);
       try {
-        await hub.publish(changes, { gap });
+        await hub.publish(changes, { gap, traces });
         if (gap) this.hubGap.delete(tenantId);
         return;
       } catch (e) {
         if (attempt >= HUB_RETRIES) {
-          console.warn('projector: subscription hub unreachable; its subscribers will resync', tenantId, e instanceof Error ? e.message : e);
+          log(this.env, 'warn', 'projector: subscription hub unreachable; its subscribers will resync', { tenant: tenantId, error: errorText(e) });
           this.hubGap.add(tenantId);
           return;
         }
@@ -173,11 +174,11 @@ export class Projector extends DurableObject<Env> {
       const applied = await this.sweep();
       if (applied === SWEEP_BATCH) next = 100; // more waiting
       for (const step of await this.tx((db) => stalledRebuilds(db, REBUILD_STALL_S))) {
-        console.warn('projector: resuming a rebuild that stopped moving', step.projection);
+        log(this.env, 'warn', 'projector: resuming a rebuild that stopped moving', { projection: step.projection });
         await this.env.REBUILD_QUEUE.send(step, { contentType: 'json' });
       }
     } catch (e) {
-      console.warn('projector: outbox sweep failed; retrying', e instanceof Error ? e.message : e);
+      log(this.env, 'warn', 'projector: outbox sweep failed; retrying', { error: errorText(e) });
       next = Math.min(60_000, next * 2);
     }
     await this.ctx.storage.setAlarm(Date.now() + next);
@@ -206,4 +207,11 @@ export class Projector extends DurableObject<Env> {
       if (!r.events) await new Promise((res) => setTimeout(res, 200)); // waiting for old transactions to finish
     }
   }
+}
+
+/** The traceparents the batch's messages carry, by tenant (they follow the changes to the hub). */
+function tracesByTenant(messages: Committed[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of messages) if (m.traces?.length) (out.get(m.tenantId) ?? out.set(m.tenantId, []).get(m.tenantId)!).push(...m.traces);
+  return out;
 }

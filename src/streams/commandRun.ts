@@ -20,6 +20,8 @@ const MAX_ATTEMPTS = 3;
 export type CommandWaiter = {
   kind: 'command';
   cmd: CommandRequest;
+  /** the request's traceparent (src/ops/trace.ts) */
+  trace?: string;
   ids: string[];
   attempts: number;
   done: boolean;
@@ -31,7 +33,7 @@ export type CommandWaiter = {
 export type CommandHost = {
   db: Db;
   key: StreamKey;
-  ensureLoaded(): Promise<{ version: number; state: unknown }>;
+  ensureLoaded(): Promise<{ version: number; state: unknown; archivedAt: string | null }>;
   /** True when these ids are surely not stored in the stream (no look-up needed). */
   absent(ids: string[]): boolean;
   finish(w: CommandWaiter, r: CommandResult): void;
@@ -54,6 +56,11 @@ export async function planCommands(host: CommandHost, waiters: CommandWaiter[]):
   if (!todo.length) return { request: null, settle: () => [] };
   const model = MODELS[host.key.entityType];
   const loaded = await host.ensureLoaded();
+  if (loaded.archivedAt) {
+    // retention archived the stream: its history is gone, so nothing can be decided (or appended)
+    for (const w of todo) host.finish(w, { status: 410, code: 'stream_archived', archivedAt: loaded.archivedAt });
+    return { request: null, settle: () => [] };
+  }
   let { state, version } = loaded;
   const events: NewEvent[] = [];
   const decided: Decided[] = [];

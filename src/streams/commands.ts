@@ -1,5 +1,6 @@
 // Domain commands: POST /v1/{collection}/{entityId}/{command}. The stream's object decides them
 // against its state; a broken rule is a 409 whose code names the rule.
+import { traceparentOf } from '../ops/trace';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { locationSchema } from '../domain/airports';
@@ -13,7 +14,7 @@ import { ApiError } from '../http/problem';
 import { ifMatchVersion } from '../http/preconditions';
 import { validationError } from '../http/validate';
 import { pooledDb } from '../db/pool';
-import { callStream, correlationId, eventMetadata } from './routes';
+import { callStream, correlationId, eventMetadata, streamArchived } from './routes';
 import { occurredAtSchema } from './schemas';
 
 export const commandRoutes = new Hono<AppEnv>();
@@ -66,9 +67,10 @@ for (const entityType of ENTITY_TYPES) {
       };
       if (command.type === 'LoadUld') await assertItemsExist(c.env, principal.tenantId, cmd.data as { shipments: string[]; bags: string[] });
       // a keyed command is safe to repeat: the retry is answered with the first result
-      const r = await callStream<CommandResult>(c.env, key, cmd.idempotencyKey !== null, (o) => o.command(key, cmd));
+      const r = await callStream<CommandResult>(c.env, key, cmd.idempotencyKey !== null, (o) => o.command(key, cmd, traceparentOf(c.get('trace'))));
       if (r.status === 409) throw new ApiError(409, r.code, r.detail, r.currentVersion !== undefined ? { currentVersion: r.currentVersion } : { rule: r.code });
       if (r.status === 422) throw new ApiError(422, r.code, r.detail);
+      if (r.status === 410) throw streamArchived(key.streamId, r.archivedAt);
       if (r.status === 503) throw new ApiError(503, r.code, r.detail, {}, { 'retry-after': '1' });
       if (r.replayed) c.header('idempotent-replayed', 'true');
       c.header('etag', `"${r.version}"`);
@@ -85,7 +87,7 @@ async function assertItemsExist(env: Env, tenantId: string, load: { shipments: s
   const ids = [...load.shipments.map((s) => `shipment-${s}`), ...load.bags.map((b) => `baggage-${b}`)];
   if (!ids.length) return;
   const found = await pooledDb(env, `items:${tenantId}`).query<{ stream_id: string }>(
-    'select stream_id from streams where tenant_id = $1 and stream_id = any($2::text[])',
+    'select stream_id from streams where tenant_id = $1 and stream_id = any($2::text[]) and archived_at is null', // archived: gone
     [tenantId, ids],
   );
   const known = new Set(found.map((r) => r.stream_id));

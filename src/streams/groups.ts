@@ -16,6 +16,8 @@ const MAX_GROUP_COMMANDS = 100;
 export type AppendWaiter = {
   kind: 'append';
   req: AppendRequest;
+  /** the request's traceparent (src/ops/trace.ts) */
+  trace?: string;
   ids: string[];
   done: boolean;
   alone?: boolean;

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { checkEvent } from '../domain/catalog';
 import { parseStreamId } from '../domain/identifiers';
 import type { AppEnv } from '../env';
-import type { AppendRequest, AppendResult, ReadResult, StateResult, StreamInfo, StreamKey } from '../eventStore/types';
+import type { AppendRequest, AppendResult, Archived, ReadResult, StateResult, StreamInfo, StreamKey } from '../eventStore/types';
 import type { Principal } from '../http/auth';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -13,6 +13,7 @@ import { fieldErrors, validate } from '../http/validate';
 import {
   appendBodySchema, batchBodySchema, batchItemSchema, MAX_EVENTS_PER_BATCH, readQuerySchema, streamParamSchema,
 } from './schemas';
+import { traceparentOf } from '../ops/trace';
 import { assertVisible } from '../projections/visibility';
 import type { StreamObject } from './streamObject';
 
@@ -113,14 +114,19 @@ function appendRequest(
 const streamNotFound = (streamId: string) => new ApiError(404, 'stream_not_found', `no stream ${streamId}`);
 
 /** An object's answer for an existing stream, or the 404/503 problem. */
-function found<R extends { status: number }>(r: R | { status: 404 } | { status: 503; code: string; detail: string }, streamId: string): Exclude<R, { status: 404 | 503 }> {
+function found<R extends { status: number }>(r: R | { status: 404 } | Archived | { status: 503; code: string; detail: string }, streamId: string): Exclude<R, { status: 404 | 410 | 503 }> {
   if (r.status === 404) throw streamNotFound(streamId);
+  if (r.status === 410) throw streamArchived(streamId, (r as Archived).archivedAt);
   if (r.status === 503) {
     const u = r as { code: string; detail: string };
     throw new ApiError(503, u.code, u.detail, {}, { 'retry-after': '1' });
   }
-  return r as Exclude<R, { status: 404 | 503 }>;
+  return r as Exclude<R, { status: 404 | 410 | 503 }>;
 }
+
+/** Retention moved the stream's events to the archive (src/retention/): gone, for reads and writes alike. */
+export const streamArchived = (streamId: string, archivedAt: string) =>
+  new ApiError(410, 'stream_archived', `stream ${streamId} passed its retention and was archived at ${archivedAt}; it is not read or written any more`, { archivedAt });
 
 type ResultBody = { status: number; body: Record<string, unknown> };
 
@@ -136,6 +142,10 @@ function resultBody(c: Context<AppEnv>, streamId: string, r: AppendResult): Resu
           ? 'an event id of this request is already stored with other content or on another stream'
           : 'some event ids of this request are already stored and others are not: send the stored events as they were, or only the new ones';
       return { status: 409, body: problemBody(409, r.code, detail, c.get('requestId'), { currentVersion: r.currentVersion, ...(r.eventIds ? { eventIds: r.eventIds } : {}) }) };
+    }
+    case 410: {
+      const e = streamArchived(streamId, r.archivedAt);
+      return { status: 410, body: problemBody(410, e.code, e.message, c.get('requestId'), e.extra) };
     }
     case 422:
     case 503:
@@ -166,7 +176,7 @@ streamRoutes.post(
       throw new ApiError(400, 'conflicting_expected_version', 'If-Match and expectedVersion disagree');
     }
     const req = appendRequest(c, key, body, ifMatch ?? body.expectedVersion ?? 'any', correlationId(c));
-    const [result] = await callStream<AppendResult[]>(c.env, key, true, (o) => o.append(key, [req]));
+    const [result] = await callStream<AppendResult[]>(c.env, key, true, (o) => o.append(key, [req], traceparentOf(c.get('trace'))));
     if (result!.status === 201 || result!.status === 200) c.header('etag', `"${result!.toVersion}"`);
     return send(c, resultBody(c, streamId, result!));
   },
@@ -262,10 +272,11 @@ streamRoutes.post(
     }
     await Promise.all(
       [...byStream.values()].map(async ({ key, indexes, requests }) => {
-        const out = await callStream<AppendResult[]>(c.env, key, true, (o) => o.append(key, requests));
+        const out = await callStream<AppendResult[]>(c.env, key, true, (o) => o.append(key, requests, traceparentOf(c.get('trace'))));
         out.forEach((r, j) => (results[indexes[j]!] = resultBody(c, key.streamId, r)));
       }),
     );
+    c.set('itemStatuses', results.map((r) => r.status));
     return c.json({
       items: results.map((r, i) => ({ streamId: (r.body.streamId as string | undefined) ?? (items[i] as { streamId?: string } | null)?.streamId ?? null, ...r.body, status: r.status })),
     });

@@ -8,7 +8,11 @@ import type { AppendRequest, AppendResult, StreamKey } from '../eventStore/types
 import { toDomain } from './commandRun';
 
 /** Decided state held in memory, how it was loaded, and the newest snapshot saved of it. */
-export type Loaded = { version: number; state: unknown; loadedFromSnapshot: number | null; replayedEvents: number; snapshotVersion: number | null };
+export type Loaded = {
+  version: number; state: unknown; loadedFromSnapshot: number | null; replayedEvents: number; snapshotVersion: number | null;
+  /** Retention archived the stream (its events are gone): nothing is decided on it. */
+  archivedAt: string | null;
+};
 
 export class DecidedState {
   current: Loaded | null = null;
@@ -64,12 +68,12 @@ export class DecidedState {
   private async load(): Promise<Loaded> {
     const key = this.key();
     const model = MODELS[key.entityType];
-    const { snapshot, events } = await loadSnapshotAndTail(this.db(), key, model.stateVersion);
+    const { snapshot, events, archived_at } = await loadSnapshotAndTail(this.db(), key, model.stateVersion);
     let state = snapshot ? snapshot.state : model.initial();
     for (const e of events) state = model.evolve(state, toDomain(e));
     const version = events.length ? events[events.length - 1]!.version : (snapshot?.version ?? 0);
     const from = snapshot?.version ?? null;
-    const loaded: Loaded = { version, state, loadedFromSnapshot: from, replayedEvents: events.length, snapshotVersion: from };
+    const loaded: Loaded = { version, state, loadedFromSnapshot: from, replayedEvents: events.length, snapshotVersion: from, archivedAt: archived_at };
     if (events.length >= this.every) await this.snapshot(loaded);
     return loaded;
   }

@@ -13,6 +13,8 @@ import { readInfo, readPage } from '../eventStore/read';
 import type {
   AppendRequest, AppendResult, CommandRequest, CommandResult, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
 } from '../eventStore/types';
+import { recordSpan } from '../ops/otlp';
+import { childOf, traceparentOf } from '../ops/trace';
 import { publish } from '../outbox/publish';
 import { derivedIds, planCommands, type CommandHost, type CommandPlan, type CommandWaiter } from './commandRun';
 import { KnownStream, PendingIds, surelyLoses } from './conflicts';
@@ -65,32 +67,47 @@ export class StreamObject extends DurableObject<Env> {
     return (this.pool ??= pooledDb(this.env, this.key!.streamId));
   }
 
-  /** Appends each request in order; one result per request. */
-  async append(key: StreamKey, requests: AppendRequest[]): Promise<AppendResult[]> {
+  /** Appends each request in order; one result per request. `trace`: the caller's traceparent. */
+  async append(key: StreamKey, requests: AppendRequest[], trace?: string): Promise<AppendResult[]> {
     this.touch();
     this.key = key;
+    const span = this.span(trace);
     // a batch's items are answered in their order, so only a request alone may wait its turn
     const park = requests.length === 1;
     const results = requests.map((req) => new Promise<AppendResult>((resolve) => {
-      const w: AppendWaiter = { kind: 'append', req, ids: req.events.map((e) => e.id.toLowerCase()), done: false, park, resolve };
+      const w: AppendWaiter = { kind: 'append', req, ids: req.events.map((e) => e.id.toLowerCase()), done: false, park, resolve, trace: span.traceparent };
       this.pending.hold(w.ids);
       if (!this.answerFromMemory(w, this.committing)) this.queue.push(w);
     }));
     this.kick();
-    return Promise.all(results);
+    return span.end('StreamObject.append', await Promise.all(results));
   }
 
-  async command(key: StreamKey, cmd: CommandRequest): Promise<CommandResult> {
+  async command(key: StreamKey, cmd: CommandRequest, trace?: string): Promise<CommandResult> {
     this.touch();
     this.key = key;
+    const span = this.span(trace);
     // derived before queueing, so a request holding the same ids is never answered from memory
     const ids = cmd.idempotencyKey ? await derivedIds(key, cmd.idempotencyKey) : [];
     const result = new Promise<CommandResult>((resolve) => {
       this.pending.hold(ids);
-      this.queue.push({ kind: 'command', cmd, ids, attempts: 0, done: false, resolve });
+      this.queue.push({ kind: 'command', cmd, ids, attempts: 0, done: false, resolve, trace: span.traceparent });
     });
     this.kick();
-    return result;
+    return span.end(`StreamObject.command ${cmd.type}`, await result);
+  }
+
+  /** This object's hop of the caller's trace: its traceparent goes on to Postgres and the queue. */
+  private span(trace: string | undefined) {
+    const ctx = childOf(trace);
+    const startMs = Date.now();
+    return {
+      traceparent: ctx ? traceparentOf(ctx) : undefined,
+      end: <T>(name: string, out: T): T => {
+        if (ctx) recordSpan(this.env, ctx.sampled, { ctx, name, kind: 1, startMs, endMs: Date.now(), attrs: { 'stream.id': this.key!.streamId } });
+        return out;
+      },
+    };
   }
 
   /** Answers a waiter once, and lets go of its ids. */
@@ -130,12 +147,30 @@ export class StreamObject extends DurableObject<Env> {
     try {
       const page = await readPage(this.db, key, q);
       if (!page) return { status: 404 };
+      if ('archivedAt' in page) return this.archived(page.archivedAt);
       const result = { status: 200 as const, ...page };
       this.cache.keep(q, result, generation, this.committing);
       return result;
     } catch (e) {
       return unavailable(e);
     }
+  }
+
+  /**
+   * Retention is about to archive the stream (src/retention/job.ts): forget what memory holds, so
+   * nothing read before the move is answered after it. A commit after this keeps the stream (it is
+   * newer than the job's cutoff), so whatever memory that commit rebuilds stays right.
+   */
+  async beforeArchive(key: StreamKey): Promise<void> {
+    this.touch();
+    this.key = key;
+    this.forget();
+  }
+
+  /** Postgres says the stream is archived: 410, and nothing of it is kept in memory. */
+  private archived(archivedAt: string) {
+    this.forget();
+    return { status: 410 as const, code: 'stream_archived' as const, archivedAt };
   }
 
   /** A commit failed or raced: it may still land in Postgres. Forget everything held in memory. */
@@ -150,6 +185,7 @@ export class StreamObject extends DurableObject<Env> {
     this.key = key;
     try {
       const info = await readInfo(this.db, key);
+      if (info && 'archivedAt' in info) return this.archived(info.archivedAt);
       return info ? { status: 200, info } : { status: 404 };
     } catch (e) {
       return unavailable(e);
@@ -164,6 +200,7 @@ export class StreamObject extends DurableObject<Env> {
       const generation = this.cache.generation;
       const quiet = !this.committing;
       const s = this.decided.current ?? (await this.decided.beside(() => quiet && !this.committing && generation === this.cache.generation));
+      if (s.archivedAt) return this.archived(s.archivedAt);
       if (s.version === 0) return { status: 404 };
       return { status: 200, version: s.version, state: JSON.stringify(s.state), snapshotVersion: s.loadedFromSnapshot, replayedEvents: s.replayedEvents };
     } catch (e) {
@@ -204,7 +241,7 @@ export class StreamObject extends DurableObject<Env> {
         plan = commands.length ? await planCommands(this.commandHost(), commands) : null;
         requests = [...(plan?.request ? [plan.request] : []), ...appends.map((w) => w.req)];
         if (!requests.length) break;
-        out = await appendGroup(this.db, key, requests);
+        out = await appendGroup(this.db, key, requests, tracesOf(group));
       } catch (e) {
         // Someone else wrote the same version or event id (a stale instance of this object, or
         // the same id on another stream): run the group again; tt_append sees what is stored now.
@@ -227,7 +264,8 @@ export class StreamObject extends DurableObject<Env> {
     const offset = plan?.request ? 1 : 0;
     appends.forEach((w, i) => this.finish(w, out!.results[i + offset]!));
     this.queue.unshift(...(plan?.settle(out) ?? [])); // commands to decide again go first
-    if (out) await this.committed(out, requests);
+    if (out?.archivedAt) this.forget(); // archived: every request was refused, nothing to follow
+    else if (out) await this.committed(out, requests, tracesOf(group));
   }
 
   private commandHost(): CommandHost {
@@ -245,10 +283,10 @@ export class StreamObject extends DurableObject<Env> {
    * After every commit: caches and state follow it, and what it inserted goes to the projections.
    * The commit stands whatever happens here: a state that cannot follow is dropped and reloaded.
    */
-  private async committed(out: GroupResult, requests: AppendRequest[]) {
+  private async committed(out: GroupResult, requests: AppendRequest[], traces: string[]) {
     this.cache.committed(out, requests);
     this.known.committed(out, requests);
-    publish(this.env, this.key!, out);
+    publish(this.env, this.key!, out, traces);
     try {
       await this.decided.follow(requests, out.results, out.version);
     } catch (e) {
@@ -257,3 +295,5 @@ export class StreamObject extends DurableObject<Env> {
     }
   }
 }
+
+const tracesOf = (group: Waiter[]) => [...new Set(group.map((w) => w.trace).filter((t): t is string => !!t))];

@@ -7,6 +7,7 @@ import { verifyToken } from '../http/auth';
 import { ApiError, clip, problemBody } from '../http/problem';
 import { ChangeBuffer, type Stored } from './buffer';
 import { type Change, type Filters, LIMITS, matches, tagOf, tagsOfChange, visibleTo } from './filters';
+import { reportSubscribers, tracePush } from './telemetry';
 
 /** What the Worker hands the hub for a new subscription (after checking what it can). */
 export type SubscribeSpec = {
@@ -82,7 +83,20 @@ export class SubscriptionHub extends DurableObject<Env> {
         status: refused.status, headers: { 'content-type': 'application/problem+json', ...refused.headers },
       });
     }
-    return spec.mode === 'ws' ? this.openSocket(spec) : this.openSse(spec);
+    this.tenant = spec.tenantId;
+    const res = spec.mode === 'ws' ? this.openSocket(spec) : this.openSse(spec);
+    this.reportCount();
+    return res;
+  }
+
+  private tenant: string | null = null;
+
+  /** Open subscriptions, for /metrics (the latest report stands until the next). */
+  private reportCount() {
+    if (!this.tenant) return;
+    let open = this.sse.size;
+    for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) open++;
+    reportSubscribers(this.env, this.tenant, open);
   }
 
   private openSocket(spec: SubscribeSpec): Response {
@@ -150,12 +164,19 @@ export class SubscriptionHub extends DurableObject<Env> {
     this.goLive(ws, { ...att, after: cursor, subject: principal.subject, carriers: principal.carriers, exp });
   }
 
-  async webSocketClose(): Promise<void> {} // the runtime answers the Close frame itself
+  // the runtime answers the Close frame itself
+  async webSocketClose(ws: WebSocket): Promise<void> {
+    this.tenant ??= this.att(ws)?.tenant ?? null;
+    this.reportCount();
+  }
 
-  async webSocketError(): Promise<void> {}
+  async webSocketError(ws: WebSocket): Promise<void> {
+    return this.webSocketClose(ws);
+  }
 
   /** Takes the changes of one committed projector batch, in order. Dedupes by (streamId, version). */
-  async publish(changes: Change[], opts: { gap?: boolean } = {}): Promise<{ stored: number }> {
+  async publish(changes: Change[], opts: { gap?: boolean; traces?: string[] } = {}): Promise<{ stored: number }> {
+    const startMs = Date.now();
     let stored = 0;
     if (opts.gap) this.fanOut(this.buffer.addResync(), null);
     for (const c of changes) {
@@ -169,6 +190,7 @@ export class SubscriptionHub extends DurableObject<Env> {
       this.trimmedAt = Date.now();
       this.buffer.trim();
     }
+    tracePush(this.env, opts.traces ?? [], startMs, changes.length, this.sse.size + this.ctx.getWebSockets().length);
     return { stored };
   }
 
@@ -256,6 +278,7 @@ export class SubscriptionHub extends DurableObject<Env> {
     this.sse.delete(id);
     if (last) s.writer.write(enc.encode(last)).catch(() => {});
     s.writer.close().catch(() => {});
+    this.reportCount();
     if (!this.sse.size && this.heartbeat) {
       clearInterval(this.heartbeat);
       this.heartbeat = null;

@@ -38,11 +38,20 @@ export default async function setup(project: TestProject) {
   const trusted = await keyPair('test-key');
   const stranger = await keyPair('test-key'); // same kid, other key: a forged token
 
+  // an OpenTelemetry collector stand-in: OTLP/HTTP JSON in, the spans of one trace out
+  const spans: { traceId: string }[] = [];
   const control = http.createServer(async (req, res) => {
     try {
       if (req.url === '/postgres/stop') await pg.stop();
       else if (req.url === '/postgres/start') await pg.start();
-      else return res.writeHead(404).end();
+      else if (req.method === 'POST' && req.url === '/otlp/v1/traces') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        for (const rs of JSON.parse(body).resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans.map((s: object) => ({ ...s, resource: rs.resource })));
+      } else if (req.url?.startsWith('/otlp/spans?traceId=')) {
+        const id = new URL(req.url, 'http://x').searchParams.get('traceId');
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(spans.filter((s) => s.traceId === id)));
+      } else return res.writeHead(404).end();
       res.writeHead(204).end();
     } catch (e) {
       res.writeHead(500).end(String(e));
