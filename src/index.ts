@@ -1,6 +1,7 @@
 import { app } from './app';
 import { projector, queue } from './projections/consumer';
 import { runRetention } from './retention/job';
+import { errorText, log } from './ops/log';
 
 export { DbPool } from './db/pool';
 export { MetricsAggregator } from './metrics/aggregator';
@@ -17,7 +18,7 @@ export default {
     await Promise.all([
       projector(env).ensureSweeping(),
       runRetention(env, { snapshots: new Date(controller.scheduledTime).getUTCMinutes() === 0 }).catch((e: unknown) => {
-        console.error('retention: run failed; the next minute tries again', e instanceof Error ? e.message : e);
+        log(env, 'error', 'retention: run failed; the next minute tries again', { error: errorText(e) });
       }),
     ]);
   },

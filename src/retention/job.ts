@@ -15,6 +15,7 @@ import { ENTITY_TYPES } from '../domain/identifiers';
 import type { StreamObject } from '../streams/streamObject';
 import { archiveStream, dropStaleSnapshots, findCandidates, type ArchiveOutcome, type Candidate } from './archive';
 import { policiesForJob, retentionDefaults } from './policy';
+import { log } from '../ops/log';
 
 export type RetentionOptions = {
   /** Streams moved at most in this run (default 100); the next run continues. */
@@ -53,10 +54,10 @@ export async function runRetention(env: Env, opts: RetentionOptions = {}): Promi
     report.snapshotsDropped = await dropStaleSnapshots(db, current, defaults.snapshots.seconds, SNAPSHOT_BATCH);
   }
   if (report.archived.length || report.failed.length || report.snapshotsDropped) {
-    console.log(JSON.stringify({
-      msg: 'retention run', archivedStreams: report.archived.length, archivedEvents: report.archived.reduce((n, a) => n + a.events, 0),
+    log(env, 'info', 'retention run', {
+      archivedStreams: report.archived.length, archivedEvents: report.archived.reduce((n, a) => n + a.events, 0),
       skipped: report.skipped.length, failed: report.failed.length, snapshotsDropped: report.snapshotsDropped,
-    }));
+    });
   }
   return report;
 }
@@ -74,7 +75,7 @@ async function moveAll(env: Env, db: Db, candidates: Candidate[], report: Retent
       else report.skipped.push({ streamId: c.streamId, outcome: out.outcome });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      console.error('retention: stream not archived; the next run tries again', c.tenantId, c.streamId, error);
+      log(env, 'error', 'retention: stream not archived; the next run tries again', { tenant: c.tenantId, streamId: c.streamId, error });
       report.failed.push({ streamId: c.streamId, error });
     }
   }

@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { isoMillis } from '../db/sqlTime';
 import { ENTITY_TYPES, type EntityType } from '../domain/identifiers';
 import { configuredDuration, parseDuration, type Duration } from './duration';
+import { log } from '../ops/log';
 
 export const DEFAULT_EVENTS = 'P365D';
 export const DEFAULT_SNAPSHOTS = 'P30D';
@@ -62,7 +63,7 @@ export async function policiesForJob(db: Db): Promise<{ tenantId: string; entity
   const rows = await db.query<{ tenant_id: string; entity_type: string; events_keep: string }>('select tenant_id, entity_type, events_keep from retention_policies', []);
   return rows.map((r) => {
     const d = parseDuration(r.events_keep);
-    if (!d.ok) console.warn('retention: policy not applied, its streams are kept', r.tenant_id, r.entity_type, d.message);
+    if (!d.ok) log(undefined, 'warn', 'retention: policy not applied, its streams are kept', { tenant: r.tenant_id, entityType: r.entity_type, error: d.message });
     return { tenantId: r.tenant_id, entityType: r.entity_type, seconds: d.ok ? d.seconds : null };
   });
 }

@@ -14,6 +14,7 @@
 import type { Db } from '../db/client';
 import type { GroupResult } from '../eventStore/append';
 import type { AppendRequest, ExpectedVersion, StreamKey } from '../eventStore/types';
+import { errorText, log } from '../ops/log';
 
 /** Above this many events a stream's ids are not all kept: its conflicts go to Postgres. */
 const MAX_KNOWN_IDS = 50_000;
@@ -91,7 +92,7 @@ export class KnownStream {
       for (const id of rows[0]!.ids.split(',')) if (id) this.ids.add(id);
       this.from = 1;
     } catch (e) {
-      console.warn('stream object: older event ids not loaded', e instanceof Error ? e.message : e); // Postgres answers meanwhile
+      log(undefined, 'warn', 'stream object: older event ids not loaded', { streamId: key.streamId, error: errorText(e) }); // Postgres answers meanwhile
     } finally {
       this.loading = false;
     }

@@ -16,6 +16,7 @@ import {
 import { traceparentOf } from '../ops/trace';
 import { assertVisible } from '../projections/visibility';
 import type { StreamObject } from './streamObject';
+import { errorText, log } from '../ops/log';
 
 const MiB = 1024 * 1024;
 
@@ -52,7 +53,7 @@ export async function callStream<T>(env: Env, key: StreamKey, safe: boolean, cal
     } catch (e) {
       const overloaded = (e as { overloaded?: boolean })?.overloaded === true;
       if (!(safe && !overloaded && attempt < 2)) {
-        console.error('stream object call failed', key.streamId, e instanceof Error ? e.message : e);
+        log(env, 'error', 'stream object call failed', { tenant: key.tenantId, streamId: key.streamId, error: errorText(e) });
         throw new ApiError(503, 'stream_unavailable', 'the stream could not be reached; retry (with the same event ids)', {}, { 'retry-after': '1' });
       }
     }

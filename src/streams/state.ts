@@ -6,6 +6,7 @@ import { MODELS } from '../domain/entities';
 import { loadSnapshotAndTail, saveSnapshot } from '../eventStore/snapshots';
 import type { AppendRequest, AppendResult, StreamKey } from '../eventStore/types';
 import { toDomain } from './commandRun';
+import { errorText, log } from '../ops/log';
 
 /** Decided state held in memory, how it was loaded, and the newest snapshot saved of it. */
 export type Loaded = {
@@ -61,7 +62,7 @@ export class DecidedState {
       await saveSnapshot(this.db(), key, loaded.version, MODELS[key.entityType].stateVersion, loaded.state);
       loaded.snapshotVersion = loaded.version;
     } catch (e) {
-      console.warn('stream object: snapshot not saved', e instanceof Error ? e.message : e); // a later one will do
+      log(undefined, 'warn', 'stream object: snapshot not saved', { streamId: key.streamId, error: errorText(e) }); // a later one will do
     }
   }
 

@@ -22,17 +22,18 @@ import { takeGroup, type AppendWaiter, type Waiter } from './groups';
 import { Parking } from './parking';
 import { ReadCache } from './readCache';
 import { DecidedState } from './state';
+import { errorText, log } from '../ops/log';
 
 /** Postgres refused a value that passed validation (class 22: a NUL in a string, an odd offset…). */
 const invalidValue = (e: unknown) => {
   const code = (e as { code?: string })?.code;
   if (!(e instanceof SqlError) || !code?.startsWith('22')) return null;
-  console.warn('stream object: Postgres refused a value that passed validation', e.message); // a gap in validation
+  log(undefined, 'warn', 'stream object: Postgres refused a value that passed validation', { error: errorText(e) }); // a gap in validation
   return { status: 422 as const, code: 'invalid_value' as const, detail: 'a value of this request cannot be stored' };
 };
 
 const unavailable = (e: unknown) => {
-  if (!(e instanceof DbUnavailable)) console.error('stream object: database error', e instanceof Error ? e.message : e);
+  if (!(e instanceof DbUnavailable)) log(undefined, 'error', 'stream object: database error', { error: errorText(e) });
   return { status: 503 as const, code: 'database_unavailable' as const, detail: 'the event store is unavailable; retry with the same event ids' };
 };
 
@@ -291,7 +292,7 @@ export class StreamObject extends DurableObject<Env> {
       await this.decided.follow(requests, out.results, out.version);
     } catch (e) {
       this.decided.drop();
-      console.error('stream object: state could not follow the commit', e instanceof Error ? e.message : e);
+      log(this.env, 'error', 'stream object: state could not follow the commit', { streamId: this.key!.streamId, error: errorText(e) });
     }
   }
 }
