@@ -104,6 +104,8 @@ export type Window = {
   unlabeled: number;
 };
 
+const MONITOR_ROUTES = /^\/(health\/|metrics$)/;
+
 const seriesKey = (s: Sample) =>
   `${s.name}{${Object.keys(s.labels)
     .sort()
@@ -130,6 +132,8 @@ export function windowBetween(before: Sample[], after: Sample[], metric = REQUES
     if (s.name !== metric) continue;
     present = true;
     if (!Number.isFinite(s.value) || s.value < 0) throw new Error(`${seriesKey(s)} has the value ${s.value}, not a counter's`);
+    // monitors' polls are not traffic to judge: /health/ready is 503 when the read side lags, whatever the version
+    if (MONITOR_ROUTES.test(s.labels.route ?? '')) continue;
     const version = s.labels.version;
     if (!version) {
       unlabeled++;
@@ -246,4 +250,10 @@ export const newMigrationTags = (deploying: string[], deployed: string[]) => dep
 /** The commit a version came from, from the `[git:<sha>]` that scripts/rollout.ts writes into every message. */
 export function commitOfMessage(message: string | undefined): string | null {
   return /\[git:([0-9a-f]{7,40})\]/.exec(message ?? '')?.[1] ?? null;
+}
+
+/** How much an unlabelled counter grew between two scrapes (0 when absent or when it went down). */
+export function counterDelta(before: Sample[], after: Sample[], name: string): number {
+  const sum = (xs: Sample[]) => xs.filter((s) => s.name === name).reduce((n, s) => n + s.value, 0);
+  return Math.max(0, sum(after) - sum(before));
 }

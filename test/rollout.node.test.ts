@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimental_readRawConfig } from 'wrangler';
 import {
+  counterDelta,
   commitOfMessage,
   decide,
   DEFAULT_THRESHOLDS,
@@ -88,6 +89,22 @@ describe('the window between two scrapes', () => {
     expect(w.resets).toBe(1);
     expect(w.versions.get(OLD)).toEqual({ total: 0, errors: 0 });
     expect(w.versions.get(NEW)).toEqual({ total: 300, errors: 0 });
+  });
+
+  it("leaves monitors' polls out: a lagging read side's 503s from /health/ready judge no version", () => {
+    const w = windowBetween([], parsePrometheusText([
+      `tt_http_requests_total{route="/health/ready",method="GET",status="503",version="${NEW}"} 40`,
+      `tt_http_requests_total{route="/metrics",method="GET",status="200",version="${NEW}"} 40`,
+      `tt_http_requests_total{route="/v1/streams/:streamId/events",method="POST",status="201",version="${NEW}"} 7`,
+    ].join('\n') + '\n'));
+    expect(w.versions.get(NEW)).toEqual({ total: 7, errors: 0 });
+  });
+
+  it('measures how much the dropped-series counter grew', () => {
+    const at = (n: number) => parsePrometheusText(`tt_metrics_series_dropped_total ${n}\n`);
+    expect(counterDelta([], at(3), 'tt_metrics_series_dropped_total')).toBe(3);
+    expect(counterDelta(at(3), at(3), 'tt_metrics_series_dropped_total')).toBe(0);
+    expect(counterDelta(at(5), at(2), 'tt_metrics_series_dropped_total')).toBe(0);
   });
 
   it('knows when the metric is missing, and counts series without a version label apart', () => {

@@ -24,6 +24,7 @@ function outcome(status: number, replayed: boolean): string {
   return status >= 500 ? 'failed' : 'rejected';
 }
 
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const QUIET = /^\/(health\/|metrics$)/; // polled by monitors: their lines are debug
 
 export function observe(): MiddlewareHandler<AppEnv> {
@@ -33,7 +34,7 @@ export function observe(): MiddlewareHandler<AppEnv> {
     c.set('trace', trace);
     await next();
     const status = c.res.status;
-    const method = c.req.method;
+    const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER'; // a label, so never what a client makes up
     const route = routeOf(c);
     const seconds = (Date.now() - startMs) / 1000;
     const tenant = (c.get('principal') as Principal | undefined)?.tenantId;

@@ -11,7 +11,11 @@ let counters = new Map<string, number>();
 let histograms = new Map<string, Histogram>();
 let gauges = new Map<string, number>();
 let isolate: string | null = null; // random values are not allowed at global scope
-let armed = false;
+let armedAt = 0; // when the pending flush was armed (0: none)
+let seq = 0;
+/** Snapshots the aggregator has not acknowledged, oldest first; resent as they are, so it can drop repeats by `seq`. */
+let unsent: { seq: number; snap: Snapshot }[] = [];
+const MAX_UNSENT = 30; // 5 minutes at the default flush period
 
 const on = (env: Env) => env.TELEMETRY !== 'off';
 
@@ -47,10 +51,12 @@ export function setGauge(env: Env, name: MetricName, labels: Labels | undefined,
  * another request started, so only data (the maps) is shared between requests.
  */
 export function flushSoon(env: Env, waitUntil?: (p: Promise<unknown>) => void): void {
-  if (!on(env) || armed) return;
-  armed = true;
-  const run = new Promise((r) => setTimeout(r, Math.max(0, Number(env.METRICS_FLUSH_S ?? 10)) * 1000)).then(() => {
-    armed = false;
+  const ms = Math.max(0, Number(env.METRICS_FLUSH_S ?? 10)) * 1000;
+  // a flush whose context was cancelled before its timer fired is armed again
+  if (!on(env) || (armedAt && Date.now() - armedAt < 2 * ms + 5_000)) return;
+  armedAt = Date.now();
+  const run = new Promise((r) => setTimeout(r, ms)).then(() => {
+    armedAt = 0;
     return flush(env);
   });
   waitUntil?.(run);
@@ -64,30 +70,24 @@ function take(): Snapshot {
   return s;
 }
 
-/** Gives back a snapshot the aggregator did not take, so the next flush carries it. */
-function restore(s: Snapshot) {
-  for (const [k, v] of s.counters) counters.set(k, (counters.get(k) ?? 0) + v);
-  for (const [k, v] of s.gauges) if (!gauges.has(k)) gauges.set(k, v);
-  for (const [k, h] of s.histograms) {
-    const mine = histograms.get(k);
-    if (!mine) histograms.set(k, h);
-    else {
-      h.buckets.forEach((n, i) => (mine.buckets[i]! += n));
-      mine.sum += h.sum;
-      mine.count += h.count;
-    }
-  }
-}
-
 export const aggregator = (env: Env) => env.METRICS.get(env.METRICS.idFromName('metrics'));
 
+/**
+ * Sends what was counted since the last flush, after any snapshot not acknowledged yet. A snapshot
+ * whose answer was lost may have been applied: it is resent with the same `seq`, which the
+ * aggregator applies once. Past MAX_UNSENT the oldest are dropped (the aggregator is down for long).
+ */
 export async function flush(env: Env): Promise<void> {
-  if (!counters.size && !histograms.size && !gauges.size) return;
   isolate ??= crypto.randomUUID();
-  const s = take();
-  try {
-    await aggregator(env).ingest(isolate, s);
-  } catch {
-    restore(s); // the aggregator is unreachable or resetting: try again with the next flush
+  if (counters.size || histograms.size || gauges.size) unsent.push({ seq: ++seq, snap: take() });
+  if (unsent.length > MAX_UNSENT) unsent = unsent.slice(-MAX_UNSENT);
+  while (unsent.length) {
+    const { seq: n, snap } = unsent[0]!;
+    try {
+      await aggregator(env).ingest(isolate, n, snap);
+    } catch {
+      return; // unreachable or resetting: the next flush tries again
+    }
+    unsent.shift();
   }
 }

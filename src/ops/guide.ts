@@ -120,7 +120,7 @@ ${table(['header', 'direction', 'meaning'], [
     [code('X-Correlation-Id'), 'both', 'writes: the flow (UUID) stored with the events; generated when absent, echoed'],
     [code('X-Causation-Id'), 'request', 'commands: what caused this command (UUID)'],
     [code('X-Source'), 'request', 'writes: the device or system, stored as `metadata.source`'],
-    [code('traceparent'), 'request', 'W3C Trace Context: your trace (and its sampled flag) continues through the stream object, Postgres, the queue, the projections and the live push; \`tracestate\` is passed along'],
+    [code('traceparent'), 'request', 'W3C Trace Context: your trace (and its sampled flag) continues through the stream object, Postgres, the queue, the projections and the live push; \`tracestate\` is kept on the request\'s span'],
     [code('traceresponse'), 'response', 'this request\'s trace and span, `00-<trace id>-<span id>-<flags>`: quote it with the request id'],
     [code('ETag'), 'response', 'the version, `"<n>"`, of a stream or read-model row'],
     [code('Idempotent-Replayed'), 'response', '`true` on a replayed command answer'],

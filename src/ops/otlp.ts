@@ -7,7 +7,7 @@ import type { TraceContext } from './trace';
 
 type Attr = string | number | boolean;
 export type Span = {
-  ctx: Pick<TraceContext, 'traceId' | 'spanId' | 'parentId'>;
+  ctx: Pick<TraceContext, 'traceId' | 'spanId' | 'parentId' | 'state'>;
   name: string;
   /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: 1 | 2 | 3 | 4 | 5;
@@ -65,6 +65,7 @@ export function otlpBody(serviceName: string, spans: Span[]) {
           traceId: s.ctx.traceId,
           spanId: s.ctx.spanId,
           ...(s.ctx.parentId ? { parentSpanId: s.ctx.parentId } : {}),
+          ...(s.ctx.state ? { traceState: s.ctx.state } : {}),
           name: s.name,
           kind: s.kind,
           startTimeUnixNano: nanos(s.startMs),

@@ -10,14 +10,17 @@ import { childOf, traceIds } from '../ops/trace';
 import type { Committed } from '../outbox/publish';
 import { isProjectionName } from './generations';
 
-const committedSchema = z.strictObject({
+// Messages are expand-only like the schema: during a gradual deploy or after a rollback, a version
+// consumes what another produced, so unknown fields are ignored and optional ones never refuse a
+// message (a refused message is a dead letter). A new field is read once every consumer tolerates it.
+const committedSchema = z.object({
   tenantId: z.string().min(1).max(64),
   streamId: z.string().min(1).max(80),
   fromVersion: z.int().min(1),
   toVersion: z.int().min(1),
-  traces: z.array(z.string().max(55)).max(16).optional(),
+  traces: z.array(z.string().max(55)).max(16).optional().catch(undefined),
 });
-const rebuildSchema = z.strictObject({ projection: z.string().refine(isProjectionName), generation: z.int().min(1) });
+const rebuildSchema = z.object({ projection: z.string().refine(isProjectionName), generation: z.int().min(1) });
 export type RebuildMessage = { projection: string; generation: number };
 
 /** The one projector, placed near the database like the pool shards (DB_POOL_LOCATION). */

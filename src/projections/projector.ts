@@ -113,7 +113,7 @@ export class Projector extends DurableObject<Env> {
     for (let attempt = 0; ; attempt++) {
       const gap = this.hubGap.has(tenantId);
       try {
-        await hub.publish(changes, { gap, traces });
+        await hub.publish(changes, { gap, traces, tenant: tenantId });
         if (gap) this.hubGap.delete(tenantId);
         return;
       } catch (e) {

@@ -50,8 +50,9 @@ export async function runRetention(env: Env, opts: RetentionOptions = {}): Promi
   report.candidates = candidates.length;
   if (candidates.length) await withConnection(env, (own) => moveAll(env, own, candidates, report));
   if (opts.snapshots) {
+    // a scan of the snapshots: on the job's own connection, never in a pool shard's queue of appends
     const current = ENTITY_TYPES.map((t) => ({ entityType: t, stateVersion: MODELS[t].stateVersion }));
-    report.snapshotsDropped = await dropStaleSnapshots(db, current, defaults.snapshots.seconds, SNAPSHOT_BATCH);
+    report.snapshotsDropped = await withConnection(env, (own) => dropStaleSnapshots(own, current, defaults.snapshots.seconds, SNAPSHOT_BATCH));
   }
   if (report.archived.length || report.failed.length || report.snapshotsDropped) {
     log(env, 'info', 'retention run', {
@@ -71,8 +72,11 @@ async function moveAll(env: Env, db: Db, candidates: Candidate[], report: Retent
       // commit that lands after it keeps the stream live and whatever memory it rebuilds stays right.
       await streamObject(env, c).beforeArchive(key);
       const out = await archiveStream(db, c);
-      if (out.outcome === 'archived') report.archived.push({ tenantId: c.tenantId, streamId: c.streamId, events: out.events });
-      else report.skipped.push({ streamId: c.streamId, outcome: out.outcome });
+      if (out.outcome === 'archived') {
+        // and once more after: a read between the first call and the move's commit may have cached the old state
+        await streamObject(env, c).beforeArchive(key).catch(() => {});
+        report.archived.push({ tenantId: c.tenantId, streamId: c.streamId, events: out.events });
+      } else report.skipped.push({ streamId: c.streamId, outcome: out.outcome });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       log(env, 'error', 'retention: stream not archived; the next run tries again', { tenant: c.tenantId, streamId: c.streamId, error });

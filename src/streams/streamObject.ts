@@ -28,12 +28,12 @@ import { errorText, log } from '../ops/log';
 const invalidValue = (e: unknown) => {
   const code = (e as { code?: string })?.code;
   if (!(e instanceof SqlError) || !code?.startsWith('22')) return null;
-  log(undefined, 'warn', 'stream object: Postgres refused a value that passed validation', { error: errorText(e) }); // a gap in validation
+  log(undefined, 'warn', 'stream object: Postgres refused a value that passed validation', { sqlstate: code }); // a gap in validation; its message may quote the value
   return { status: 422 as const, code: 'invalid_value' as const, detail: 'a value of this request cannot be stored' };
 };
 
 const unavailable = (e: unknown) => {
-  if (!(e instanceof DbUnavailable)) log(undefined, 'error', 'stream object: database error', { error: errorText(e) });
+  if (!(e instanceof DbUnavailable)) log(undefined, 'error', 'stream object: database error', e instanceof SqlError ? { sqlstate: e.code } : { error: errorText(e) });
   return { status: 503 as const, code: 'database_unavailable' as const, detail: 'the event store is unavailable; retry with the same event ids' };
 };
 

@@ -96,8 +96,13 @@ export class SubscriptionHub extends DurableObject<Env> {
     if (!this.tenant) return;
     let open = this.sse.size;
     for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) open++;
+    if (open === this.reported) return;
+    this.reported = open;
     reportSubscribers(this.env, this.tenant, open);
   }
+
+  /** The count last reported; null after a reset, whose lost sockets no close event reports. */
+  private reported: number | null = null;
 
   private openSocket(spec: SubscribeSpec): Response {
     const { 0: client, 1: server } = new WebSocketPair();
@@ -175,8 +180,10 @@ export class SubscriptionHub extends DurableObject<Env> {
   }
 
   /** Takes the changes of one committed projector batch, in order. Dedupes by (streamId, version). */
-  async publish(changes: Change[], opts: { gap?: boolean; traces?: string[] } = {}): Promise<{ stored: number }> {
+  async publish(changes: Change[], opts: { gap?: boolean; traces?: string[]; tenant?: string } = {}): Promise<{ stored: number }> {
     const startMs = Date.now();
+    this.tenant ??= opts.tenant ?? null;
+    this.reportCount(); // after a reset the count changed without a close event
     let stored = 0;
     if (opts.gap) this.fanOut(this.buffer.addResync(), null);
     for (const c of changes) {
