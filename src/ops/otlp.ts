@@ -20,7 +20,7 @@ export type Span = {
 const MAX_BUFFERED = 2_000;
 const EXPORT_EVERY_MS = 1_000;
 let buffer: Span[] = [];
-let armed = false;
+let armedAt = 0; // when the pending export was armed (0: none)
 
 export const exporting = (env: Env) => !!env.OTEL_EXPORTER_OTLP_ENDPOINT && env.TELEMETRY !== 'off';
 
@@ -32,10 +32,12 @@ export function recordSpan(env: Env, sampled: boolean, span: Span, waitUntil?: (
   if (!sampled || !exporting(env)) return;
   buffer.push(span);
   if (buffer.length > MAX_BUFFERED) buffer = buffer.slice(-MAX_BUFFERED); // an endpoint that is down costs memory, never requests
-  if (armed) return; // the context that armed the export waits for it (a Worker may not wait on another request's I/O)
-  armed = true;
+  // the context that armed the export waits for it (a Worker may not wait on another request's I/O);
+  // one cancelled before its timer fired is armed again
+  if (armedAt && Date.now() - armedAt < 2 * EXPORT_EVERY_MS + 5_000) return;
+  armedAt = Date.now();
   const run = new Promise((r) => setTimeout(r, EXPORT_EVERY_MS)).then(() => {
-    armed = false;
+    armedAt = 0;
     return exportSpans(env);
   });
   waitUntil?.(run);
@@ -78,16 +80,18 @@ export function otlpBody(serviceName: string, spans: Span[]) {
   };
 }
 
-/** Posts what is buffered; a failed export drops its spans (tracing never slows or fails a scan). */
+/** Posts what is buffered; a failed export keeps its spans for the next, within MAX_BUFFERED (tracing never slows or fails a scan). */
 export async function exportSpans(env: Env): Promise<void> {
   if (!buffer.length || !exporting(env)) return;
   const spans = buffer;
   buffer = [];
+  const keep = () => (buffer = [...spans, ...buffer].slice(-MAX_BUFFERED)); // sent with the next export
   const url = env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '') + '/v1/traces';
   try {
     const res = await fetch(url, { method: 'POST', headers: headers(env), body: JSON.stringify(otlpBody(env.OTEL_SERVICE_NAME || 'tracktrace', spans)) });
     await res.body?.cancel();
+    if (res.status >= 500 || res.status === 429) keep(); // the collector asks for a retry
   } catch {
-    // the collector is down: these spans are lost, the next ones try again
+    keep(); // unreachable, or this context ended: the next export tries again (the buffer stays bounded)
   }
 }

@@ -31,7 +31,7 @@ const RETRY_DELAY_S = 2;
 /** What a batch did, for its log line and metrics (a message kept as a dead letter is acked). */
 type Tally = { acked: number; retried: number };
 
-export async function queue(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
+export async function queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const startMs = Date.now();
   const tally: Tally = { acked: 0, retried: 0 };
   const counted = countOutcomes(batch, tally);
@@ -44,7 +44,7 @@ export async function queue(batch: MessageBatch<unknown>, env: Env, ctx?: Execut
     error = errorText(e);
     throw e;
   } finally {
-    report(env, batch, tally, startMs, error, ctx);
+    report(env, batch, tally, startMs, error);
   }
 }
 
@@ -59,7 +59,7 @@ function countOutcomes(batch: MessageBatch<unknown>, tally: Tally): MessageBatch
 }
 
 /** One JSON line per batch, with the trace ids its messages carry, and the batch's spans and metrics. */
-function report(env: Env, batch: MessageBatch<unknown>, tally: Tally, startMs: number, error: string | undefined, ctx?: ExecutionContext) {
+function report(env: Env, batch: MessageBatch<unknown>, tally: Tally, startMs: number, error: string | undefined) {
   const endMs = Date.now();
   const traces = batch.messages.flatMap((m) => ((m.body as { traces?: unknown })?.traces as string[] | undefined) ?? []).filter((t) => typeof t === 'string');
   log(env, error ? 'error' : 'info', 'queue batch', {
@@ -67,12 +67,13 @@ function report(env: Env, batch: MessageBatch<unknown>, tally: Tally, startMs: n
   });
   for (const [outcome, n] of Object.entries(tally)) if (n) inc(env, 'tt_queue_messages_total', { queue: batch.queue, outcome }, n);
   observe(env, 'tt_consumer_batch_duration_seconds', { queue: batch.queue }, (endMs - startMs) / 1000);
-  const waitUntil = ctx ? (p: Promise<unknown>) => ctx.waitUntil(p) : undefined;
+  // no waitUntil: Queues acknowledge a batch once its waitUntil promises settle, so waiting for a flush
+  // or an export would hold the next batch back (projection lag). A request arms them again if needed.
   for (const t of new Set(traces)) {
     const span = childOf(t);
-    if (span) recordSpan(env, span.sampled, { ctx: span, name: `queue ${batch.queue}`, kind: 5, startMs, endMs, attrs: { 'messaging.batch.message_count': batch.messages.length } }, waitUntil);
+    if (span) recordSpan(env, span.sampled, { ctx: span, name: `queue ${batch.queue}`, kind: 5, startMs, endMs, attrs: { 'messaging.batch.message_count': batch.messages.length } });
   }
-  flushSoon(env, waitUntil);
+  flushSoon(env);
 }
 
 async function applyCommitted(batch: MessageBatch<unknown>, env: Env) {
