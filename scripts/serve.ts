@@ -205,14 +205,12 @@ try {
       const at = new Date(Math.floor(Date.now() / 60_000) * 60_000);
       for (const c of crons) {
         if (!cronMatches(c, at)) continue;
-        const u = new URL('/cdn-cgi/handler/scheduled', entryUrl);
-        u.searchParams.set('cron', c.expr);
-        u.searchParams.set('time', String(at.getTime()));
-        fetch(u).then(
-          async (r) => {
-            const outcome = await r.text();
-            if (!r.ok) log(`cron "${c.expr}" at ${at.toISOString()}: scheduled handler ${r.status} ${outcome}`);
-            else if (level >= LogLevel.DEBUG) log(`cron "${c.expr}" at ${at.toISOString()}: ${outcome}`);
+        // the Worker's scheduled handler itself (the entry's /cdn-cgi/handler/scheduled answered
+        // "exception" without calling it)
+        mf!.getWorker().then((w) => (w as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }> }).scheduled({ cron: c.expr, scheduledTime: at })).then(
+          (r) => {
+            if (r.outcome !== 'ok') log(`cron "${c.expr}" at ${at.toISOString()}: scheduled handler ${r.outcome}`);
+            else if (level >= LogLevel.DEBUG) log(`cron "${c.expr}" at ${at.toISOString()}: ok`);
           },
           (e) => log(`cron "${c.expr}": ${e instanceof Error ? e.message : e}`),
         );
