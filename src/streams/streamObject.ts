@@ -14,7 +14,7 @@ import type {
   AppendRequest, AppendResult, CommandRequest, CommandResult, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
 } from '../eventStore/types';
 import { recordSpan } from '../ops/otlp';
-import { childOf, traceparentOf } from '../ops/trace';
+import { childOf, parseTraceparent, traceparentOf } from '../ops/trace';
 import { publish } from '../outbox/publish';
 import { derivedIds, planCommands, type CommandHost, type CommandPlan, type CommandWaiter } from './commandRun';
 import { KnownStream, PendingIds, surelyLoses } from './conflicts';
@@ -100,10 +100,11 @@ export class StreamObject extends DurableObject<Env> {
 
   /** This object's hop of the caller's trace: its traceparent goes on to Postgres and the queue. */
   private span(trace: string | undefined) {
-    const ctx = childOf(trace);
+    // an unsampled trace records no span here: its traceparent goes on as it came (the ids for the logs)
+    const ctx = parseTraceparent(trace)?.sampled ? childOf(trace) : null;
     const startMs = Date.now();
     return {
-      traceparent: ctx ? traceparentOf(ctx) : undefined,
+      traceparent: ctx ? traceparentOf(ctx) : trace,
       end: <T>(name: string, out: T): T => {
         if (ctx) recordSpan(this.env, ctx.sampled, { ctx, name, kind: 1, startMs, endMs: Date.now(), attrs: { 'stream.id': this.key!.streamId } });
         return out;
