@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { flushSoon, inc, observe } from '../metrics/registry';
 import { recordSpan } from '../ops/otlp';
-import { childOf } from '../ops/trace';
+import { sampledChild } from '../ops/trace';
 import { connection, DbUnavailable, type AppendGroup, type Db } from './client';
 
 type Outcome = { ok: true; rows: unknown[] } | { ok: false; transient: boolean; code?: string; message: string };
@@ -94,8 +94,8 @@ export class DbPool extends DurableObject<Env> {
     const endMs = Date.now();
     for (const { group } of batch) {
       for (const t of group.traces ?? []) {
-        const ctx = childOf(t);
-        if (ctx?.sampled) {
+        const ctx = sampledChild(t);
+        if (ctx) {
           recordSpan(this.env, true, {
             ctx, name: 'postgres tt_append', kind: 3, startMs, endMs,
             attrs: { 'db.system.name': 'postgresql', 'db.operation.name': batch.length > 1 ? 'tt_append_batch' : 'tt_append_fast', 'tt.groups': batch.length },

@@ -35,28 +35,28 @@ async function authorize(c: Context<AppEnv>) {
 }
 
 /** The read side's gauges; none when Postgres cannot be asked (the counters are served all the same). */
-async function readSideGauges(env: Env): Promise<[string, number][]> {
+async function readSideGauges(env: Env): Promise<Map<string, number>> {
+  const g = new Map<string, number>();
+  let lag;
   try {
-    const lag = await readSideLag(pooledDb(env, 'metrics'));
-    return [
-      [seriesKey('tt_projection_lag_seconds'), lag.lagSeconds],
-      [seriesKey('tt_oldest_open_transaction_seconds'), lag.oldestOpenTransactionSeconds],
-      [seriesKey('tt_outbox_backlog'), backlogTotal(lag)],
-      ...lag.backlog.map((b): [string, number] => [seriesKey('tt_outbox_backlog_tenant', { tenant: b.tenantId }), b.commits]),
-      ...lag.deadLetters.map((d): [string, number] => [seriesKey('tt_dead_letters', { queue: d.queue }), d.count]),
-      ...lag.projections.flatMap((p): [string, number][] => [
-        ...(p.lastAppliedSeconds === null ? [] : [[seriesKey('tt_projection_last_applied_seconds', { projection: p.name }), p.lastAppliedSeconds] as [string, number]]),
-        ...(p.rebuildProgress === null ? [] : [[seriesKey('tt_projection_rebuild_progress', { projection: p.name }), p.rebuildProgress] as [string, number]]),
-      ]),
-    ];
+    lag = await readSideLag(pooledDb(env, 'metrics'));
   } catch {
-    return [];
+    return g;
   }
+  g.set(seriesKey('tt_projection_lag_seconds'), lag.lagSeconds);
+  g.set(seriesKey('tt_oldest_open_transaction_seconds'), lag.oldestOpenTransactionSeconds);
+  g.set(seriesKey('tt_outbox_backlog'), backlogTotal(lag));
+  for (const b of lag.backlog) g.set(seriesKey('tt_outbox_backlog_tenant', { tenant: b.tenantId }), b.commits);
+  for (const d of lag.deadLetters) g.set(seriesKey('tt_dead_letters', { queue: d.queue }), d.count);
+  for (const p of lag.projections) {
+    if (p.lastAppliedSeconds !== null) g.set(seriesKey('tt_projection_last_applied_seconds', { projection: p.name }), p.lastAppliedSeconds);
+    if (p.rebuildProgress !== null) g.set(seriesKey('tt_projection_rebuild_progress', { projection: p.name }), p.rebuildProgress);
+  }
+  return g;
 }
 
 prometheusRoutes.get('/metrics', async (c) => {
   await authorize(c);
-  const gauges = await readSideGauges(c.env);
-  const text = await aggregator(c.env).render({ gauges: new Map(gauges) });
+  const text = await aggregator(c.env).render({ gauges: await readSideGauges(c.env) });
   return c.body(text, 200, { 'content-type': CONTENT_TYPE, 'cache-control': 'no-store' });
 });

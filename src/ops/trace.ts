@@ -55,10 +55,13 @@ export function startTrace(env: Env, traceparent: string | null | undefined, tra
   return { traceId: parent.traceId, spanId: newSpanId(), sampled: parent.sampled, parentId: parent.parentId, state };
 }
 
-/** A child hop of a propagated traceparent (in an object, a consumer…); null when none came. */
-export function childOf(traceparent: string | null | undefined): TraceContext | null {
+/**
+ * A span of a later hop (an object, a consumer, a hub) under a propagated traceparent, or null when
+ * none came or its trace is not sampled: only sampled traces have spans, so no id is made for the rest.
+ */
+export function sampledChild(traceparent: string | null | undefined): TraceContext | null {
   const p = parseTraceparent(traceparent);
-  return p ? { traceId: p.traceId, spanId: newSpanId(), sampled: p.sampled, parentId: p.parentId } : null;
+  return p?.sampled ? { traceId: p.traceId, spanId: newSpanId(), sampled: true, parentId: p.parentId } : null;
 }
 
 /** The trace ids of propagated traceparents, deduplicated (for a log line). */

@@ -6,7 +6,7 @@ import { nearDatabase, pooledDb } from '../db/pool';
 import { flushSoon, inc, observe } from '../metrics/registry';
 import { errorText, log } from '../ops/log';
 import { recordSpan } from '../ops/otlp';
-import { childOf, traceIds } from '../ops/trace';
+import { sampledChild, traceIds } from '../ops/trace';
 import type { Committed } from '../outbox/publish';
 import { isProjectionName } from './generations';
 
@@ -70,8 +70,8 @@ function report(env: Env, batch: MessageBatch<unknown>, tally: Tally, startMs: n
   // no waitUntil: Queues acknowledge a batch once its waitUntil promises settle, so waiting for a flush
   // or an export would hold the next batch back (projection lag). A request arms them again if needed.
   for (const t of new Set(traces)) {
-    const span = childOf(t);
-    if (span) recordSpan(env, span.sampled, { ctx: span, name: `queue ${batch.queue}`, kind: 5, startMs, endMs, attrs: { 'messaging.batch.message_count': batch.messages.length } });
+    const span = sampledChild(t);
+    if (span) recordSpan(env, true, { ctx: span, name: `queue ${batch.queue}`, kind: 5, startMs, endMs, attrs: { 'messaging.batch.message_count': batch.messages.length } });
   }
   flushSoon(env);
 }

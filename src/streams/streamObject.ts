@@ -13,8 +13,9 @@ import { readInfo, readPage } from '../eventStore/read';
 import type {
   AppendRequest, AppendResult, CommandRequest, CommandResult, ReadRequest, ReadResult, StateResult, StreamInfo, StreamKey,
 } from '../eventStore/types';
+import { errorText, log } from '../ops/log';
 import { recordSpan } from '../ops/otlp';
-import { childOf, parseTraceparent, traceparentOf } from '../ops/trace';
+import { sampledChild, traceparentOf } from '../ops/trace';
 import { publish } from '../outbox/publish';
 import { derivedIds, planCommands, type CommandHost, type CommandPlan, type CommandWaiter } from './commandRun';
 import { KnownStream, PendingIds, surelyLoses } from './conflicts';
@@ -22,7 +23,6 @@ import { takeGroup, type AppendWaiter, type Waiter } from './groups';
 import { Parking } from './parking';
 import { ReadCache } from './readCache';
 import { DecidedState } from './state';
-import { errorText, log } from '../ops/log';
 
 /** Postgres refused a value that passed validation (class 22: a NUL in a string, an odd offset…). */
 const invalidValue = (e: unknown) => {
@@ -101,12 +101,12 @@ export class StreamObject extends DurableObject<Env> {
   /** This object's hop of the caller's trace: its traceparent goes on to Postgres and the queue. */
   private span(trace: string | undefined) {
     // an unsampled trace records no span here: its traceparent goes on as it came (the ids for the logs)
-    const ctx = parseTraceparent(trace)?.sampled ? childOf(trace) : null;
+    const ctx = sampledChild(trace);
     const startMs = Date.now();
     return {
       traceparent: ctx ? traceparentOf(ctx) : trace,
       end: <T>(name: string, out: T): T => {
-        if (ctx) recordSpan(this.env, ctx.sampled, { ctx, name, kind: 1, startMs, endMs: Date.now(), attrs: { 'stream.id': this.key!.streamId } });
+        if (ctx) recordSpan(this.env, true, { ctx, name, kind: 1, startMs, endMs: Date.now(), attrs: { 'stream.id': this.key!.streamId } });
         return out;
       },
     };

@@ -183,7 +183,7 @@ export class SubscriptionHub extends DurableObject<Env> {
   async publish(changes: Change[], opts: { gap?: boolean; traces?: string[]; tenant?: string } = {}): Promise<{ stored: number }> {
     const startMs = Date.now();
     this.tenant ??= opts.tenant ?? null;
-    this.reportCount(); // after a reset the count changed without a close event
+    if (this.reported === null) this.reportCount(); // after a reset the count changed without a close event; opens and closes report the rest
     let stored = 0;
     if (opts.gap) this.fanOut(this.buffer.addResync(), null);
     for (const c of changes) {

@@ -3,7 +3,7 @@
 import { flushSoon, setGauge } from '../metrics/registry';
 import { log } from '../ops/log';
 import { recordSpan } from '../ops/otlp';
-import { childOf, traceIds } from '../ops/trace';
+import { sampledChild, traceIds } from '../ops/trace';
 
 /** The latest count stands in /metrics until the hub reports again. */
 export function reportSubscribers(env: Env, tenant: string, open: number) {
@@ -15,7 +15,7 @@ export function tracePush(env: Env, traces: string[], startMs: number, changes: 
   if (!traces.length) return;
   log(env, 'debug', 'subscription push', { changes, subscribers, traceIds: traceIds(traces) });
   for (const t of new Set(traces)) {
-    const ctx = childOf(t);
-    if (ctx) recordSpan(env, ctx.sampled, { ctx, name: 'subscription push', kind: 4, startMs, endMs: Date.now(), attrs: { 'tt.changes': changes, 'tt.subscribers': subscribers } });
+    const ctx = sampledChild(t);
+    if (ctx) recordSpan(env, true, { ctx, name: 'subscription push', kind: 4, startMs, endMs: Date.now(), attrs: { 'tt.changes': changes, 'tt.subscribers': subscribers } });
   }
 }
